@@ -1,0 +1,109 @@
+import {
+  DAY_MS,
+  dayNoon,
+  dayStartMs,
+  dayWindow,
+  DEFAULT_FLOOR_MS,
+  HOUR_MS,
+  isDayInWindow,
+  isShippable,
+  isUtcDay,
+  lastFullDay,
+  normalizeEpochMs,
+  utcDay,
+  windowLength
+} from "@posthog-backfill/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+
+/** Instants between the floor and 2100, in milliseconds. */
+const instantMs = fc.integer({ min: DEFAULT_FLOOR_MS, max: Date.UTC(2100, 0, 1) })
+
+describe("epoch normalization", () => {
+  it("lands seconds and milliseconds of the same instant on the same day", () => {
+    fc.assert(
+      fc.property(instantMs, (ms) => {
+        const seconds = Math.floor(ms / 1000)
+        expect(utcDay(normalizeEpochMs(seconds))).toBe(utcDay(ms))
+        expect(normalizeEpochMs(ms)).toBe(ms)
+      })
+    )
+  })
+
+  it("puts the seed's legacy second epoch on 2025-08-12, not 1970", () => {
+    expect(utcDay(normalizeEpochMs(1_755_000_000))).toBe("2025-08-12")
+  })
+})
+
+describe("UTC days", () => {
+  it("round-trips a day through its start and noon", () => {
+    fc.assert(
+      fc.property(instantMs, (ms) => {
+        const day = utcDay(ms)
+        expect(isUtcDay(day)).toBe(true)
+        expect(utcDay(dayStartMs(day))).toBe(day)
+        expect(dayNoon(day).toISOString()).toBe(`${day}T12:00:00.000Z`)
+        expect(dayStartMs(day) <= ms && ms < dayStartMs(day) + DAY_MS).toBe(true)
+      })
+    )
+  })
+
+  it("rejects what is not a calendar day", () => {
+    for (const bad of ["2025-02-30", "2025-13-01", "2025-1-01", "20250101", "", "2025-01-01T00:00:00Z"]) {
+      expect(isUtcDay(bad)).toBe(false)
+    }
+    expect(() => dayStartMs("2025-02-30")).toThrow(RangeError)
+    expect(() => utcDay(Number.NaN)).toThrow(RangeError)
+    expect(() => utcDay(1e20)).toThrow(RangeError)
+  })
+})
+
+describe("the day window", () => {
+  it("lastFullDay is the UTC day of now - 60h", () => {
+    expect(lastFullDay(Date.parse("2026-06-11T11:59:59.999Z"))).toBe("2026-06-08")
+    expect(lastFullDay(Date.parse("2026-06-11T12:00:00.000Z"))).toBe("2026-06-09")
+  })
+
+  it("never lets a shipped noon be less than 48h before now", () => {
+    fc.assert(
+      fc.property(instantMs, instantMs, (nowMs, firstMs) => {
+        const window = dayWindow({ nowMs, firstActivityMs: firstMs })
+        if (!isShippable(window)) return
+        expect(nowMs - dayNoon(window.lastFullDay).getTime()).toBeGreaterThanOrEqual(48 * HOUR_MS)
+        // and the day after lastFullDay would break the rule: the window is as late as it may be
+        expect(nowMs - (dayNoon(window.lastFullDay).getTime() + DAY_MS)).toBeLessThan(48 * HOUR_MS + 12 * HOUR_MS)
+      })
+    )
+  })
+
+  it("ships nothing when the install day is after the last full day", () => {
+    const nowMs = Date.parse("2026-06-11T10:00:00Z")
+    const window = dayWindow({ nowMs, firstActivityMs: nowMs - HOUR_MS })
+    expect(window.installDay).toBe("2026-06-11")
+    expect(isShippable(window)).toBe(false)
+    expect(windowLength(window)).toBe(0)
+    expect(isDayInWindow("2026-06-08", window)).toBe(false)
+  })
+
+  it("ships nothing without a first activity, or with one that is no instant", () => {
+    const nowMs = Date.parse("2026-06-11T10:00:00Z")
+    expect(isShippable(dayWindow({ nowMs, firstActivityMs: null }))).toBe(false)
+    expect(isShippable(dayWindow({ nowMs, firstActivityMs: Number.POSITIVE_INFINITY }))).toBe(false)
+    expect(isShippable(dayWindow({ nowMs, firstActivityMs: 1e300 }))).toBe(false)
+  })
+
+  it("contains exactly the whole days from installDay to lastFullDay", () => {
+    fc.assert(
+      fc.property(instantMs, fc.integer({ min: 0, max: 400 }), fc.integer({ min: -3, max: 400 }), (firstMs, spanDays, probe) => {
+        const nowMs = firstMs + spanDays * DAY_MS
+        const window = dayWindow({ nowMs, firstActivityMs: firstMs })
+        const day = utcDay(dayStartMs(utcDay(firstMs)) + probe * DAY_MS)
+        const expected = isShippable(window) && window.installDay <= day && day <= window.lastFullDay
+        expect(isDayInWindow(day, window)).toBe(expected)
+        if (isShippable(window)) {
+          expect(windowLength(window)).toBe(Math.round((dayStartMs(window.lastFullDay) - dayStartMs(window.installDay)) / DAY_MS) + 1)
+        }
+      })
+    )
+  })
+})
