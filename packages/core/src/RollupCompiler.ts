@@ -76,14 +76,30 @@ export interface DroppedKey {
 export interface TableQuery extends CompiledQuery {
   readonly _tag: "TableQuery"
   readonly table: string
+  readonly timeColumn: string
+  readonly floorMs: number
+  readonly window: ShippableWindow
   /** Every key this table produces on a day it has rows (zero-filled). */
   readonly keys: ReadonlyArray<string>
   /** Keys that equal `n`. */
   readonly countKeys: ReadonlyArray<string>
-  /** Keys read from a value column. */
-  readonly valueColumns: ReadonlyArray<{ readonly alias: string; readonly key: string }>
+  /** Keys read from a value column: `COUNT(column)` or `TOTAL(column)`. */
+  readonly valueColumns: ReadonlyArray<ValueColumn>
   /** Bucket columns: the raw value comes back under `alias` and is mapped in code. */
   readonly bucketColumns: ReadonlyArray<{ readonly alias: string; readonly metric: BucketsMetric }>
+}
+
+/**
+ * A value column of a table query.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValueColumn {
+  readonly alias: string
+  readonly key: string
+  readonly column: string
+  readonly aggregate: "count" | "sum"
 }
 
 /**
@@ -96,7 +112,32 @@ export interface TableQuery extends CompiledQuery {
 export interface DistinctQuery extends CompiledQuery {
   readonly _tag: "DistinctQuery"
   readonly key: string
+  /** The sources that exist in the database (missing ones are left out). */
+  readonly sources: ReadonlyArray<DistinctSource>
+  readonly floorMs: number
+  readonly window: ShippableWindow
 }
+
+/**
+ * The first-activity query. Its one result row carries `first_activity_ms`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FirstActivityQuery extends CompiledQuery {
+  readonly _tag: "FirstActivityQuery"
+  /** The time sources that exist, in priority order. */
+  readonly sources: ReadonlyArray<TimeSource>
+  readonly floorMs: number
+}
+
+/**
+ * Any compiled query.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnyQuery = TableQuery | DistinctQuery | FirstActivityQuery
 
 /**
  * Everything the shell needs to run for the rollups of one window.
@@ -120,7 +161,7 @@ export interface RollupPlan {
  * @category models
  */
 export interface FirstActivityPlan {
-  readonly query: CompiledQuery | null
+  readonly query: FirstActivityQuery | null
   readonly skipped: ReadonlyArray<string>
 }
 
@@ -191,7 +232,7 @@ const compileTable = (
   const select: Array<string> = [`${day} AS day`]
   const groupBy: Array<string> = ["day"]
   const bucketColumns: Array<{ alias: string; metric: BucketsMetric }> = []
-  const valueColumns: Array<{ alias: string; key: string }> = []
+  const valueColumns: Array<ValueColumn> = []
   const countKeys: Array<string> = []
 
   for (const metric of available) {
@@ -208,7 +249,12 @@ const compileTable = (
     else if (metric._tag !== "Buckets") {
       const alias = `v${valueColumns.length}`
       select.push(`${valueAggregate(metric)} AS ${alias}`)
-      valueColumns.push({ alias, key: metric.key })
+      valueColumns.push({
+        alias,
+        key: metric.key,
+        column: metric.column,
+        aggregate: metric._tag === "CountNotNull" ? "count" : "sum"
+      })
     }
   }
   const where = windowPredicate(table.timeColumn, floorMs, window)
@@ -216,6 +262,9 @@ const compileTable = (
     _tag: "TableQuery",
     id: `table:${table.table}`,
     table: table.table,
+    timeColumn: table.timeColumn,
+    floorMs,
+    window,
     sql: `SELECT ${select.join(", ")} FROM ${quote(table.table)} WHERE ${where.sql} GROUP BY ${groupBy.join(", ")}`,
     params: where.params,
     keys: available.flatMap(metricKeys),
@@ -240,6 +289,7 @@ const compileDistinct = (
   const parts: Array<string> = []
   const params: Array<SqlParam> = []
   const reasons: Array<string> = []
+  const available: Array<DistinctSource> = []
   for (const source of sources) {
     const reason =
       missingReason(db, source.table, source.timeColumn) ?? missingReason(db, source.table, source.column)
@@ -247,6 +297,7 @@ const compileDistinct = (
       reasons.push(reason)
       continue
     }
+    available.push(source)
     const { day } = timeExpressions(source.timeColumn)
     const where = windowPredicate(source.timeColumn, floorMs, window)
     parts.push(`SELECT ${day} AS day, ${quote(source.column)} AS v FROM ${quote(source.table)} WHERE ${where.sql}`)
@@ -261,6 +312,9 @@ const compileDistinct = (
     _tag: "DistinctQuery",
     id: `distinct:${key}`,
     key,
+    sources: available,
+    floorMs,
+    window,
     sql: `SELECT day, COUNT(DISTINCT v) AS n FROM (${parts.join(" UNION ALL ")}) GROUP BY day`,
     params
   }
@@ -320,19 +374,28 @@ export const compileFirstActivity = (options: {
   const skipped: Array<string> = []
   const subqueries: Array<string> = []
   const params: Array<SqlParam> = []
+  const sources: Array<TimeSource> = []
   for (const source of spec.firstActivity) {
     const reason = missingReason(db, source.table, source.timeColumn)
     if (reason !== undefined) {
       skipped.push(reason)
       continue
     }
+    sources.push(source)
     subqueries.push(firstActivitySubquery(source))
     params.push(options.floorMs)
   }
   if (subqueries.length === 0) return { query: null, skipped }
   const value = subqueries.length === 1 ? subqueries[0] : `COALESCE(${subqueries.join(", ")})`
   return {
-    query: { id: FIRST_ACTIVITY_ID, sql: `SELECT ${value} AS first_activity_ms`, params },
+    query: {
+      _tag: "FirstActivityQuery",
+      id: FIRST_ACTIVITY_ID,
+      sql: `SELECT ${value} AS first_activity_ms`,
+      params,
+      sources,
+      floorMs: options.floorMs
+    },
     skipped
   }
 }

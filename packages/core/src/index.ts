@@ -24,6 +24,8 @@ export * from "./RollupSpec.js"
 export * from "./RollupCompiler.js"
 /** Query rows -> one record per day. */
 export * from "./RollupMerge.js"
+/** Compiled queries run over plain row arrays (the in-memory source). */
+export * from "./InMemoryQuery.js"
 /** The whitelist scrubber and person `$set`. */
 export * from "./Scrub.js"
 /** An app's whole backfill configuration. */
