@@ -1,0 +1,179 @@
+/**
+ * The activity source: runs the core's compiled queries and returns plain
+ * rows. It reads each table's columns first (`PRAGMA table_info`), so a missing
+ * table or column only drops the keys that need it.
+ *
+ * Layers: `layerDatabase` over any open connection that fits the structural
+ * {@link SqliteDatabase} interface (a host's own connection: it is never
+ * closed here), `layerSqlClient` over an existing `@effect/sql` `SqlClient`,
+ * and `layerMemory` over plain row arrays. Files are opened read-only by
+ * `NodeActivitySource` (better-sqlite3) and `BunActivitySource` (`bun:sqlite`).
+ *
+ * @since 0.1.0
+ */
+import { type AnyQuery, columnsOfRows, type Row, runQueryInMemory, type TableColumns, type TableRows } from "@posthog-backfill/core"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { SqliteDatabase } from "./SqliteDatabase.js"
+
+/**
+ * Why the source could not answer, with a message that says what to do.
+ *
+ * - `NotFound`: the database file does not exist.
+ * - `NotADatabase`: the file is not SQLite (or is encrypted / corrupt).
+ * - `Locked`: another connection held a lock longer than the busy timeout.
+ * - `DriverMissing`: the SQLite driver for this runtime is not installed.
+ * - `QueryFailed`: anything else SQLite refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ActivitySourceError extends Data.TaggedError("ActivitySourceError")<{
+  readonly reason: "NotFound" | "NotADatabase" | "Locked" | "DriverMissing" | "QueryFailed"
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The tables and columns the database has. */
+  readonly columns: Effect.Effect<TableColumns, ActivitySourceError>
+  /** Runs one compiled query. */
+  readonly run: (query: AnyQuery) => Effect.Effect<ReadonlyArray<Row>, ActivitySourceError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class ActivitySource extends Context.Tag("@posthog-backfill/effect/ActivitySource")<ActivitySource, Service>() {}
+
+/**
+ * One query lists every table with its columns (`pragma_table_info` as a
+ * table-valued function), instead of one `PRAGMA` per table.
+ */
+const COLUMNS_SQL =
+  "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p " +
+  "WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
+
+/**
+ * Groups `(table_name, column_name)` rows into {@link TableColumns}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const columnsFromRows = (rows: ReadonlyArray<unknown>): TableColumns => {
+  const columns: Record<string, Array<string>> = {}
+  for (const row of rows as ReadonlyArray<{ table_name: string; column_name: string }>) {
+    ;(columns[row.table_name] ??= []).push(row.column_name)
+  }
+  return columns
+}
+
+/**
+ * Turns a driver error into an {@link ActivitySourceError} that names the
+ * problem and the fix. `where` names the database for the message.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const fromDriverError = (where: string, cause: unknown): ActivitySourceError => {
+  const code = String((cause as { code?: unknown } | null)?.code ?? "")
+  const text = cause instanceof Error ? cause.message : String(cause)
+  if (code === "SQLITE_CANTOPEN" || /unable to open|cannot open|ENOENT|does not exist/i.test(text)) {
+    return new ActivitySourceError({
+      reason: "NotFound",
+      message: `Cannot open the database ${where}: check the path (the file must exist; it is opened read-only).`,
+      cause
+    })
+  }
+  if (code === "SQLITE_NOTADB" || /not a database|file is encrypted/i.test(text)) {
+    return new ActivitySourceError({
+      reason: "NotADatabase",
+      message: `${where} is not a SQLite database: point at the app's SQLite file.`,
+      cause
+    })
+  }
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") || /database is locked|busy/i.test(text)) {
+    return new ActivitySourceError({
+      reason: "Locked",
+      message: `The database ${where} stayed locked by another connection longer than the busy timeout: try again later or raise busyTimeoutMs.`,
+      cause
+    })
+  }
+  return new ActivitySourceError({ reason: "QueryFailed", message: `SQLite refused a query on ${where}: ${text}`, cause })
+}
+
+/**
+ * Builds the source over an open connection. The connection stays the
+ * caller's: nothing here closes it. `where` names it in error messages.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromDatabase = (db: SqliteDatabase, where = "(host connection)"): Service => {
+  const all = (sql: string, params: ReadonlyArray<unknown>) =>
+    Effect.try({
+      try: () => db.prepare(sql).all(...params) as ReadonlyArray<Row>,
+      catch: (cause) => fromDriverError(where, cause)
+    })
+  return {
+    columns: Effect.map(all(COLUMNS_SQL, []), columnsFromRows),
+    run: (query) => all(query.sql, query.params)
+  }
+}
+
+/**
+ * The source over an open connection (a host's own better-sqlite3,
+ * `bun:sqlite` or `node:sqlite` database). It is not closed by the layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerDatabase = (db: SqliteDatabase): Layer.Layer<ActivitySource> =>
+  Layer.succeed(ActivitySource, fromDatabase(db))
+
+/**
+ * The source over plain row arrays: the compiled queries run in memory with
+ * the same semantics as their SQL. `columns` declares columns of tables that
+ * have no rows.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory = (tables: TableRows, columns?: TableColumns): Layer.Layer<ActivitySource> =>
+  Layer.succeed(ActivitySource, {
+    columns: Effect.sync(() => columnsOfRows(tables, columns)),
+    run: (query) => Effect.sync(() => runQueryInMemory(query, tables))
+  })
+
+/**
+ * The source over an existing `@effect/sql` `SqlClient` (for hosts already on
+ * it, e.g. `@effect/sql-sqlite-node`). Queries run through `sql.unsafe` with
+ * bound parameters.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSqlClient: Layer.Layer<ActivitySource, never, SqlClient.SqlClient> = Layer.effect(
+  ActivitySource,
+  Effect.gen(function*() {
+    // Imported lazily so hosts without @effect/sql can use the rest of the module.
+    const { SqlClient: Tag } = yield* Effect.promise(() => import("@effect/sql/SqlClient"))
+    const sql = yield* Tag
+    const all = (text: string, params: ReadonlyArray<unknown>) =>
+      sql.unsafe<Row>(text, params as Array<never>).pipe(
+        Effect.mapError((cause) => fromDriverError("(SqlClient)", cause.cause ?? cause))
+      )
+    return {
+      columns: Effect.map(all(COLUMNS_SQL, []), columnsFromRows),
+      run: (query) => all(query.sql, query.params)
+    }
+  })
+)

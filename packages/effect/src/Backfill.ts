@@ -1,0 +1,336 @@
+/**
+ * The gated backfill program. The gate order is the core's `nextGateStep`
+ * (facts in, next step out); this module only performs each step through one
+ * service per effect, so every gate is testable by swapping one layer:
+ *
+ * 1. marker present -> `AlreadyDone`            (MarkerStore)
+ * 2. consent off -> `NoConsent`, no marker      (Consent)
+ * 3. build events                               (ActivitySource, Clock)
+ * 4. debug -> print to stderr, `DryRun`, send nothing, write nothing
+ * 5. zero events -> write marker, `NothingToSend`
+ * 6. no API key -> `NoApiKey`, no marker
+ * 7-8. send through a dedicated historical-migration client (PostHogSink, InstallId)
+ * 9. marker only when delivery is positively confirmed, else `Failed`
+ *
+ * @since 0.1.0
+ */
+import {
+  type BackfillApp,
+  buildHistoricalEvents,
+  type CaptureEvent,
+  compileFirstActivity,
+  compileRollup,
+  type ConsentDecision,
+  type DailyRollup,
+  dayWindow,
+  type DayWindow,
+  type DroppedKey,
+  type GateFacts,
+  isShippable,
+  makeMarker,
+  type MarkerState,
+  mergeRollups,
+  nextGateStep,
+  type PlanSummary,
+  type PropertyScalar,
+  readFirstActivity,
+  summarizeEvents
+} from "@posthog-backfill/core"
+import * as Clock from "effect/Clock"
+import * as Console from "effect/Console"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { ActivitySource, type ActivitySourceError } from "./ActivitySource.js"
+import { Consent } from "./Consent.js"
+import { InstallId, type InstallIdError } from "./InstallId.js"
+import { MarkerStore, type MarkerReadError, type MarkerWriteError } from "./MarkerStore.js"
+import { type DeliveryReport, PostHogSink, type PostHogSinkError } from "./PostHogSink.js"
+
+/**
+ * PostHog US cloud, the default host.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_HOST = "https://us.i.posthog.com"
+
+/**
+ * The install id used to show a plan when the app has none yet (a dry run
+ * never creates one). Its events say so: their distinct id is this string.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const PLACEHOLDER_INSTALL_ID = "00000000-0000-4000-8000-000000000000"
+
+/**
+ * What planning needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlanOptions {
+  readonly app: BackfillApp
+  /** The install id the events carry. */
+  readonly installId: string
+  /** The app's current base properties (only `install_inferred` carries them). */
+  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+}
+
+/**
+ * A plan: the window, the per-day rollups, the events, the keys left out.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Plan {
+  readonly window: DayWindow
+  readonly rollups: ReadonlyArray<DailyRollup>
+  readonly events: ReadonlyArray<CaptureEvent>
+  readonly dropped: ReadonlyArray<DroppedKey>
+  readonly summary: PlanSummary
+}
+
+/**
+ * The SQLite work of a plan: columns, first activity, window, rollups.
+ * Separate from event building so a real send can rebuild the events with the
+ * final install id without reading the database again.
+ */
+const collect = (app: BackfillApp) =>
+  Effect.gen(function*() {
+    const source = yield* ActivitySource
+    const nowMs = yield* Clock.currentTimeMillis
+    const columns = yield* source.columns
+    const first = compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
+    for (const reason of first.skipped) yield* Effect.logInfo(`first activity: ${reason}; skipped`)
+    const firstActivityMs = first.query === null ? null : readFirstActivity(yield* source.run(first.query))
+    const window = dayWindow({ nowMs, firstActivityMs })
+    if (!isShippable(window)) return { window, rollups: [], dropped: [] }
+    const plan = compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
+    for (const { key, reason } of plan.dropped) yield* Effect.logInfo(`rollup key ${key} left out: ${reason}`)
+    const results = yield* Effect.forEach(plan.queries, (query) =>
+      Effect.map(source.run(query), (rows) => ({ id: query.id, rows })))
+    return { window, rollups: mergeRollups(plan, results), dropped: plan.dropped }
+  }).pipe(Effect.withLogSpan("posthog-backfill.collect"))
+
+const toPlan = (
+  collected: { readonly window: DayWindow; readonly rollups: ReadonlyArray<DailyRollup>; readonly dropped: ReadonlyArray<DroppedKey> },
+  options: PlanOptions
+): Plan => {
+  const events = buildHistoricalEvents({
+    app: options.app,
+    installId: options.installId,
+    window: collected.window,
+    rollups: collected.rollups,
+    baseProperties: options.baseProperties
+  })
+  return { ...collected, events, summary: summarizeEvents(collected.window, events) }
+}
+
+/**
+ * Plans a backfill without any gate: reads the database, builds the events.
+ * Writes nothing and sends nothing (the CLI's `plan` command).
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const plan = (options: PlanOptions): Effect.Effect<Plan, ActivitySourceError, ActivitySource> =>
+  Effect.map(collect(options.app), (collected) => toPlan(collected, options))
+
+/**
+ * How a run ended. Every outcome but `AlreadyDone` and `NoConsent` carries the
+ * plan summary.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = Data.TaggedEnum<{
+  /** A marker exists (readable or not): the backfill ran before. */
+  AlreadyDone: { readonly marker: MarkerState }
+  /** Consent is off; no marker, so a later opt-in still backfills. */
+  NoConsent: { readonly consent: ConsentDecision }
+  /** Debug mode: events printed to stderr; nothing sent, nothing written. */
+  DryRun: { readonly summary: PlanSummary; readonly events: ReadonlyArray<CaptureEvent> }
+  /** Nothing to send; the marker was written with eventCount 0. */
+  NothingToSend: { readonly summary: PlanSummary }
+  /** No API key; nothing sent, no marker. */
+  NoApiKey: { readonly summary: PlanSummary }
+  /** Delivery positively confirmed; the marker was written. */
+  Sent: { readonly summary: PlanSummary; readonly eventCount: number; readonly report: DeliveryReport }
+  /** Delivery not confirmed; no marker, the next run retries with the same uuids. */
+  Failed: { readonly summary: PlanSummary; readonly reason: string; readonly report: DeliveryReport }
+}>
+
+/**
+ * Constructors and matchers of {@link Outcome}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const Outcome = Data.taggedEnum<Outcome>()
+
+/**
+ * Every error `run` can fail with. Delivery problems are not errors: they end
+ * in a `Failed` outcome.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type BackfillError =
+  | ActivitySourceError
+  | MarkerReadError
+  | MarkerWriteError
+  | InstallIdError
+  | PostHogSinkError
+
+/**
+ * What a run needs besides its services.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunOptions {
+  readonly app: BackfillApp
+  /** The PostHog project API key. Without one the run stops at gate 6 (`NoApiKey`). */
+  readonly apiKey?: string | undefined
+  /** Default {@link DEFAULT_HOST}. */
+  readonly host?: string | undefined
+  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+}
+
+/** One line per event, as the dry run prints them. */
+export const formatEventLine = (event: CaptureEvent): string =>
+  JSON.stringify({
+    event: event.event,
+    distinctId: event.distinctId,
+    uuid: event.uuid,
+    timestamp: event.timestamp.toISOString(),
+    properties: event.properties
+  })
+
+const formatSummaryLine = (app: BackfillApp, summary: PlanSummary): string =>
+  `[${app.name}] posthog-backfill dry run: ${summary.events} events, ` +
+  (summary.installDay === null
+    ? `no activity; last full day ${summary.lastFullDay}`
+    : `${summary.days} active days in ${summary.installDay}..${summary.lastFullDay}`) +
+  "; nothing sent, nothing written"
+
+/**
+ * Runs the gated backfill once. Never sends twice for one install: the marker
+ * stops later runs, and a failed delivery writes no marker so the next run
+ * retries with byte-identical uuids and timestamps.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (
+  options: RunOptions
+): Effect.Effect<Outcome, BackfillError, ActivitySource | Consent | InstallId | MarkerStore | PostHogSink> =>
+  Effect.gen(function*() {
+    const { app } = options
+    const markers = yield* MarkerStore
+    const consent = yield* Consent
+    const installIds = yield* InstallId
+    const sink = yield* PostHogSink
+
+    let facts: GateFacts = {}
+    let marker: MarkerState | undefined
+    let decision: ConsentDecision | undefined
+    let collected: Effect.Effect.Success<ReturnType<typeof collect>> | undefined
+    let planned: Plan | undefined
+    let report: DeliveryReport | undefined
+    let installId: string | undefined
+
+    // The loop ends: every step adds the fact the next call to nextGateStep needs.
+    while (true) {
+      const step = nextGateStep(facts)
+      switch (step._tag) {
+        case "ReadMarker": {
+          marker = yield* markers.read
+          if (marker._tag === "Unreadable") {
+            yield* Effect.logWarning(`marker exists but cannot be read (${marker.reason}); treating the backfill as done`)
+          }
+          facts = { ...facts, marker }
+          break
+        }
+        case "ResolveConsent": {
+          decision = yield* consent.resolve
+          facts = { ...facts, consent: { enabled: decision.enabled, debug: decision.debug } }
+          break
+        }
+        case "BuildEvents": {
+          collected = yield* collect(app)
+          // A dry run shows the existing id (or the placeholder) and never creates one.
+          installId = (yield* installIds.current) ?? PLACEHOLDER_INSTALL_ID
+          planned = toPlan(collected, { app, installId, baseProperties: options.baseProperties })
+          facts = { ...facts, eventCount: planned.events.length }
+          break
+        }
+        case "PrintDryRun": {
+          yield* Console.error(formatSummaryLine(app, planned!.summary))
+          for (const event of planned!.events) yield* Console.error(formatEventLine(event))
+          facts = { ...facts, dryRunPrinted: true }
+          break
+        }
+        case "ReadApiKey": {
+          facts = { ...facts, hasApiKey: options.apiKey !== undefined && options.apiKey.trim() !== "" }
+          break
+        }
+        case "Send": {
+          installId = yield* installIds.getOrCreate
+          planned = toPlan(collected!, { app, installId, baseProperties: options.baseProperties })
+          report = yield* sink.send(planned.events, {
+            apiKey: options.apiKey!,
+            host: options.host ?? DEFAULT_HOST,
+            historicalMigration: true
+          })
+          facts = { ...facts, delivered: report.delivered }
+          break
+        }
+        case "WriteMarker": {
+          if (step.eventCount === 0) installId = yield* installIds.getOrCreate
+          const nowMs = yield* Clock.currentTimeMillis
+          yield* markers.write(
+            makeMarker({
+              completedAtMs: nowMs,
+              throughDay: planned!.window.lastFullDay,
+              eventCount: step.eventCount,
+              installId: installId!
+            })
+          )
+          facts = { ...facts, markerWritten: true }
+          break
+        }
+        case "Stop": {
+          const summary = planned?.summary
+          switch (step.outcome) {
+            case "AlreadyDone":
+              return Outcome.AlreadyDone({ marker: marker! })
+            case "NoConsent":
+              return Outcome.NoConsent({ consent: decision! })
+            case "DryRun":
+              return Outcome.DryRun({ summary: summary!, events: planned!.events })
+            case "NothingToSend":
+              return Outcome.NothingToSend({ summary: summary! })
+            case "NoApiKey":
+              return Outcome.NoApiKey({ summary: summary! })
+            case "Sent":
+              return Outcome.Sent({ summary: summary!, eventCount: planned!.events.length, report: report! })
+            case "DeliveryFailed":
+              return Outcome.Failed({ summary: summary!, reason: describeFailure(report!), report: report! })
+          }
+        }
+      }
+    }
+  }).pipe(Effect.withLogSpan("posthog-backfill.run"), Effect.annotateLogs("app", options.app.name))
+
+/**
+ * One line that says why delivery was not confirmed.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const describeFailure = (report: DeliveryReport): string =>
+  `delivery not confirmed: ${report.acknowledged}/${report.expected} events acknowledged` +
+  (report.errors.length > 0 ? `; ${report.errors[0]}` : "") +
+  "; no marker written, the next run retries with the same uuids"

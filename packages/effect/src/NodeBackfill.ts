@@ -1,0 +1,92 @@
+/**
+ * Every live service of the backfill for an app on Node (or Bun, whose
+ * `node:fs` the file layers use), composed from the app's definition and its
+ * data dir: the database (a path opened read-only, or the host's own
+ * connection), consent from the environment and the app's config file, the
+ * install id and the marker in the data dir, and the posthog-node sink.
+ *
+ * @since 0.1.0
+ */
+import type { BackfillApp } from "@posthog-backfill/core"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Layer from "effect/Layer"
+import * as path from "node:path"
+import { type ActivitySource, type ActivitySourceError, layerDatabase } from "./ActivitySource.js"
+import * as BunActivitySource from "./BunActivitySource.js"
+import * as Consent from "./Consent.js"
+import * as InstallId from "./InstallId.js"
+import * as MarkerStore from "./MarkerStore.js"
+import * as NodeActivitySource from "./NodeActivitySource.js"
+import * as PostHogSink from "./PostHogSink.js"
+import type { SqliteDatabase } from "./SqliteDatabase.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly app: BackfillApp
+  /** The app's data dir: the marker and the config file (consent, install id) live here. */
+  readonly dataDir: string
+  /** The SQLite file (opened read-only) or the host's own open connection (never closed here). */
+  readonly database: string | SqliteDatabase
+  /** How long to wait for the host's locks. Default 5000 ms. */
+  readonly busyTimeoutMs?: number | undefined
+  /** posthog-node tuning (retries, timeouts). Defaults are posthog-node's. */
+  readonly sink?: PostHogSink.Options | undefined
+}
+
+/**
+ * The files of an app in its data dir.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const appFiles = (app: BackfillApp, dataDir: string) => ({
+  markerPath: path.join(dataDir, app.markerFileName),
+  configPath: path.join(dataDir, app.configFileName)
+})
+
+const isBun = (): boolean => typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
+
+/**
+ * The activity source for a path (better-sqlite3 on Node, `bun:sqlite` on Bun)
+ * or a host connection.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerActivitySource = (
+  database: string | SqliteDatabase,
+  busyTimeoutMs?: number | undefined
+): Layer.Layer<ActivitySource, ActivitySourceError> =>
+  typeof database !== "string"
+    ? layerDatabase(database)
+    : isBun()
+    ? BunActivitySource.layer({ path: database, busyTimeoutMs })
+    : NodeActivitySource.layer({ path: database, busyTimeoutMs })
+
+/**
+ * Every service `Backfill.run` needs, live.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<
+  ActivitySource | Consent.Consent | InstallId.InstallId | MarkerStore.MarkerStore | PostHogSink.PostHogSink,
+  ActivitySourceError
+> => {
+  const { configPath, markerPath } = appFiles(options.app, options.dataDir)
+  const files = Layer.mergeAll(
+    Consent.layer({ envPrefix: options.app.consentEnvPrefix, configPath }),
+    InstallId.layer({ configPath, key: options.app.installIdKey }),
+    MarkerStore.layer({ path: markerPath })
+  ).pipe(Layer.provide(NodeContext.layer))
+  return Layer.mergeAll(
+    files,
+    layerActivitySource(options.database, options.busyTimeoutMs),
+    PostHogSink.layer(options.sink)
+  )
+}

@@ -1,0 +1,206 @@
+/**
+ * The gated program, one gate at a time, by swapping one layer: a recording
+ * sink, in-memory marker / install id / activity source, a static consent, a
+ * test clock and a capturing console.
+ */
+import { claudeMem, type ConsentDecision, type MarkerState, parseMarker } from "@posthog-backfill/core"
+import { ActivitySource, Backfill, Consent, InstallId, MarkerStore, PostHogSink } from "@posthog-backfill/effect"
+import { describe, expect, it } from "@effect/vitest"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
+
+const NOW = Date.parse("2026-06-12T08:00:00Z") // lastFullDay 2026-06-09
+const day = (iso: string) => Date.parse(iso)
+
+/** A small claude-mem history: install 2025-10-19, a legacy second epoch, a backdated artifact. */
+const history = {
+  sdk_sessions: [
+    { started_at_epoch: day("2025-10-19T09:00:00Z"), status: "completed", platform_source: "claude", project: "alpha" },
+    { started_at_epoch: Math.floor(day("2025-10-21T10:00:00Z") / 1000), status: "failed", platform_source: " Codex", project: "beta" },
+    { started_at_epoch: day("2026-06-11T10:00:00Z"), status: "active", platform_source: "claude", project: "alpha" }
+  ],
+  observations: [
+    { created_at_epoch: day("2025-08-12T10:00:00Z"), type: "bugfix", project: "alpha", agent_type: null },
+    { created_at_epoch: day("2025-10-19T09:05:00Z"), type: "Discovery", project: "alpha", agent_type: "explore" },
+    { created_at_epoch: day("2025-10-21T10:05:00Z"), type: "feature", project: "beta", agent_type: null }
+  ],
+  session_summaries: [{ created_at_epoch: day("2025-10-19T09:30:00Z"), discovery_tokens: 100 }],
+  user_prompts: [{ created_at_epoch: day("2025-10-19T09:01:00Z") }]
+}
+
+const consentOn: ConsentDecision = { enabled: true, debug: false, source: "default", reason: "on by default" }
+const consentOff: ConsentDecision = { enabled: false, debug: false, source: "env", reason: "CLAUDE_MEM_TELEMETRY=0 turned telemetry off" }
+const consentDebug: ConsentDecision = { ...consentOn, debug: true }
+
+/** An activity source that must not be read (a gate before the database must stop the run). */
+const untouchableSource = Layer.succeed(ActivitySource.ActivitySource, {
+  columns: Effect.dieMessage("the database was read"),
+  run: () => Effect.dieMessage("the database was read")
+})
+
+interface Setup {
+  readonly marker?: MarkerState
+  readonly consent?: ConsentDecision
+  readonly source?: Layer.Layer<ActivitySource.ActivitySource>
+  readonly installId?: string
+  readonly sink?: PostHogSink.RecordingBehaviour
+  readonly apiKey?: string | undefined
+}
+
+/** Runs the program once over swapped layers and returns the outcome and what every layer saw. */
+const runWith = (setup: Setup) =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(NOW)
+    const markers = yield* MarkerStore.makeMemory(setup.marker)
+    const recording = yield* PostHogSink.makeRecording(setup.sink)
+    const stderr: Array<string> = []
+    const installIds = InstallId.layerMemory(setup.installId)
+    const layers = Layer.mergeAll(
+      Layer.succeed(MarkerStore.MarkerStore, markers.service),
+      Consent.layerStatic(setup.consent ?? consentOn),
+      installIds,
+      setup.source ?? ActivitySource.layerMemory(history),
+      PostHogSink.layerRecording(recording)
+    )
+    const current = yield* Effect.console
+    const capturing: Console.Console = { ...current, error: (...args) => Effect.sync(() => void stderr.push(args.join(" "))) }
+    const result = yield* Backfill.run({ app: claudeMem, apiKey: "apiKey" in setup ? setup.apiKey : "phc_test" }).pipe(
+      Effect.zip(Effect.flatMap(InstallId.InstallId, (ids) => ids.current)),
+      Effect.provide(layers),
+      Effect.withConsole(capturing),
+      Effect.either
+    )
+    return { result, written: yield* markers.written, recording, stderr }
+  })
+
+describe("Backfill.run gates", () => {
+  it.effect("1. a present marker stops before the database, consent and client", () =>
+    Effect.gen(function*() {
+      const done = parseMarker(JSON.stringify({ completedAt: "x", throughDay: "2026-01-01", eventCount: 3, installId: "i", version: "9.0.0" }))
+      const { recording, result, written } = yield* runWith({ marker: done, source: untouchableSource })
+      expect(result._tag === "Right" && result.right[0]._tag).toBe("AlreadyDone")
+      expect(recording.clientsConstructed).toBe(0)
+      expect(written).toEqual([])
+    }))
+
+  it.effect("1. an unreadable marker also means done", () =>
+    Effect.gen(function*() {
+      const { recording, result } = yield* runWith({ marker: parseMarker("{garbage"), source: untouchableSource })
+      expect(result._tag === "Right" && result.right[0]._tag).toBe("AlreadyDone")
+      expect(recording.clientsConstructed).toBe(0)
+    }))
+
+  it.effect("2. consent off stops before the database, writes no marker and constructs no client", () =>
+    Effect.gen(function*() {
+      const { recording, result, written } = yield* runWith({ consent: consentOff, source: untouchableSource })
+      expect(result._tag === "Right" && result.right[0]).toMatchObject({ _tag: "NoConsent", consent: consentOff })
+      expect(recording.clientsConstructed).toBe(0)
+      expect(written).toEqual([])
+    }))
+
+  it.effect("4. debug prints a summary and every event to stderr, sends nothing, writes nothing, creates no install id", () =>
+    Effect.gen(function*() {
+      const { recording, result, stderr, written } = yield* runWith({ consent: consentDebug })
+      expect(result._tag).toBe("Right")
+      const [outcome, installId] = (result as { right: [Backfill.Outcome, string | undefined] }).right
+      expect(outcome._tag).toBe("DryRun")
+      expect(installId).toBeUndefined()
+      expect(recording.clientsConstructed).toBe(0)
+      expect(written).toEqual([])
+      expect(stderr[0]).toMatch(/dry run: 3 events, 2 active days in 2025-10-19\.\.2026-06-09; nothing sent, nothing written/)
+      expect(stderr).toHaveLength(4)
+      expect(JSON.parse(stderr[1]!)).toMatchObject({ event: "install_inferred", timestamp: "2025-10-19T12:00:00.000Z" })
+      expect(stderr.join("\n")).toContain(Backfill.PLACEHOLDER_INSTALL_ID)
+    }))
+
+  it.effect("4. debug on an empty database still prints, and writes no marker", () =>
+    Effect.gen(function*() {
+      const { result, stderr, written } = yield* runWith({ consent: consentDebug, source: ActivitySource.layerMemory({}) })
+      expect(result._tag === "Right" && result.right[0]._tag).toBe("DryRun")
+      expect(stderr).toEqual([expect.stringMatching(/dry run: 0 events, no activity; last full day 2026-06-09/)])
+      expect(written).toEqual([])
+    }))
+
+  it.effect("5. zero events write a marker with eventCount 0 and construct no client", () =>
+    Effect.gen(function*() {
+      const fresh = { sdk_sessions: [{ started_at_epoch: NOW - 3_600_000, status: "active", platform_source: "claude", project: "a" }] }
+      const { recording, result, written } = yield* runWith({ source: ActivitySource.layerMemory(fresh), installId: "id-5" })
+      expect(result._tag === "Right" && result.right[0]._tag).toBe("NothingToSend")
+      expect(recording.clientsConstructed).toBe(0)
+      expect(written).toEqual([{ completedAt: "2026-06-12T08:00:00.000Z", throughDay: "2026-06-09", eventCount: 0, installId: "id-5" }])
+    }))
+
+  it.effect("6. no API key stops without a client or a marker", () =>
+    Effect.gen(function*() {
+      const { recording, result, written } = yield* runWith({ apiKey: undefined })
+      expect(result._tag === "Right" && result.right[0]._tag).toBe("NoApiKey")
+      expect(recording.clientsConstructed).toBe(0)
+      expect(written).toEqual([])
+    }))
+
+  it.effect("7-9. a confirmed delivery sends every event once through a historical-migration client and writes the marker", () =>
+    Effect.gen(function*() {
+      const { recording, result, written } = yield* runWith({ installId: "install-7" })
+      expect(result._tag === "Right" && result.right[0]).toMatchObject({ _tag: "Sent", eventCount: 3 })
+      expect(recording.clientsConstructed).toBe(1)
+      expect(recording.sends[0]!.options).toEqual({ apiKey: "phc_test", host: Backfill.DEFAULT_HOST, historicalMigration: true })
+      expect(recording.events.map((e) => [e.event, e.timestamp.toISOString(), e.distinctId])).toEqual([
+        ["install_inferred", "2025-10-19T12:00:00.000Z", "install-7"],
+        ["historical_activity", "2025-10-19T12:00:00.000Z", "install-7"],
+        ["historical_activity", "2025-10-21T12:00:00.000Z", "install-7"]
+      ])
+      expect(written).toEqual([{ completedAt: "2026-06-12T08:00:00.000Z", throughDay: "2026-06-09", eventCount: 3, installId: "install-7" }])
+    }))
+
+  it.effect("7. a real send creates the install id when there is none, and the events carry it", () =>
+    Effect.gen(function*() {
+      const { recording, result, written } = yield* runWith({})
+      const [, installId] = (result as { right: [Backfill.Outcome, string | undefined] }).right
+      expect(installId).toMatch(/^[0-9a-f-]{36}$/)
+      expect(new Set(recording.events.map((e) => e.distinctId))).toEqual(new Set([installId]))
+      expect(written[0]!.installId).toBe(installId)
+    }))
+
+  it.effect("9. an unconfirmed delivery fails the run and writes no marker", () =>
+    Effect.gen(function*() {
+      const { recording, result, written } = yield* runWith({ sink: { _tag: "Reject", errors: ["HTTP 503"] } })
+      expect(result._tag === "Right" && result.right[0]).toMatchObject({ _tag: "Failed" })
+      expect((result as { right: [{ reason: string }] }).right[0].reason).toMatch(/0\/3 events acknowledged; HTTP 503; no marker written/)
+      expect(recording.clientsConstructed).toBe(1)
+      expect(written).toEqual([])
+    }))
+
+  it.effect("9. a partial acknowledgement is not a delivery", () =>
+    Effect.gen(function*() {
+      const { result, written } = yield* runWith({ installId: "i", sink: { _tag: "AcknowledgeOnly", uuids: [] } })
+      expect(result._tag === "Right" && result.right[0]._tag).toBe("Failed")
+      expect(written).toEqual([])
+    }))
+
+  it.effect("a sink that refuses to send fails in the error channel and writes no marker", () =>
+    Effect.gen(function*() {
+      const error = new PostHogSink.PostHogSinkError({ reason: "CaptureModeV1", message: "unset POSTHOG_CAPTURE_MODE" })
+      const { result, written } = yield* runWith({ sink: { _tag: "Fail", error } })
+      expect(result._tag === "Left" && result.left).toBe(error)
+      expect(written).toEqual([])
+    }))
+
+  it.effect("a second run after success sends nothing", () =>
+    Effect.gen(function*() {
+      const first = yield* runWith({ installId: "i" })
+      const marker: MarkerState = { _tag: "Present", marker: first.written[0]! }
+      const second = yield* runWith({ installId: "i", marker })
+      expect(second.result._tag === "Right" && second.result.right[0]._tag).toBe("AlreadyDone")
+      expect(second.recording.clientsConstructed).toBe(0)
+    }))
+
+  it.effect("a retry after a failed delivery sends byte-identical uuids and timestamps", () =>
+    Effect.gen(function*() {
+      const failed = yield* runWith({ installId: "i", sink: { _tag: "Reject", errors: ["dropped"] } })
+      const retried = yield* runWith({ installId: "i" })
+      const shape = (r: typeof failed) => r.recording.events.map((e) => [e.uuid, e.timestamp.toISOString(), e.event, e.distinctId])
+      expect(shape(retried)).toEqual(shape(failed))
+    }))
+})
