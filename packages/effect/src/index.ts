@@ -1,1 +1,39 @@
-export {}
+/**
+ * `@posthog-backfill/effect`: Effect services and layers that perform the I/O
+ * the core decides on, the gated backfill program, and a Promise facade.
+ *
+ * @since 0.1.0
+ */
+
+/** The gated backfill program: `Backfill.run`, `Backfill.plan` and the outcomes. */
+export * as Backfill from "./Backfill.js"
+
+/** Runs the core's compiled queries: over a host connection, an `@effect/sql` client or row arrays. */
+export * as ActivitySource from "./ActivitySource.js"
+
+/** The activity source over a SQLite file on Node (better-sqlite3, read-only). */
+export * as NodeActivitySource from "./NodeActivitySource.js"
+
+/** The activity source over a SQLite file on Bun (`bun:sqlite`, read-only). */
+export * as BunActivitySource from "./BunActivitySource.js"
+
+/** The minimal structural SQLite interface (better-sqlite3, bun:sqlite, node:sqlite fit). */
+export type { SqliteDatabase, SqliteStatement } from "./SqliteDatabase.js"
+
+/** Telemetry consent: environment + config file -> a decision and the rule that made it. */
+export * as Consent from "./Consent.js"
+
+/** The install id, stored in the app's telemetry config file and created only when missing. */
+export * as InstallId from "./InstallId.js"
+
+/** The backfill's completion marker file, read and written atomically. */
+export * as MarkerStore from "./MarkerStore.js"
+
+/** The PostHog sink: a dedicated posthog-node client per send, delivery positively confirmed. */
+export * as PostHogSink from "./PostHogSink.js"
+
+/** Every live service of the backfill for an app's data dir and database, on Node or Bun. */
+export * as NodeBackfill from "./NodeBackfill.js"
+
+/** The Promise facade for hosts that do not use Effect. */
+export * from "./HistoricalBackfill.js"

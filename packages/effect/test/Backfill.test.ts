@@ -167,7 +167,7 @@ describe("Backfill.run gates", () => {
     Effect.gen(function*() {
       const { recording, result, written } = yield* runWith({ sink: { _tag: "Reject", errors: ["HTTP 503"] } })
       expect(result._tag === "Right" && result.right[0]).toMatchObject({ _tag: "Failed" })
-      expect((result as { right: [{ reason: string }] }).right[0].reason).toMatch(/0\/3 events acknowledged; HTTP 503; no marker written/)
+      expect((result as unknown as { right: [{ reason: string }] }).right[0].reason).toMatch(/0\/3 events acknowledged; HTTP 503; no marker written/)
       expect(recording.clientsConstructed).toBe(1)
       expect(written).toEqual([])
     }))

@@ -1,0 +1,203 @@
+/**
+ * The completion marker store: reads and writes the backfill's marker file
+ * (`backfill.json` in the app's data dir, `{completedAt, throughDay,
+ * eventCount, installId}`). The backfill's first gate reads it, the last one
+ * writes it after a positively confirmed delivery.
+ *
+ * What `read` answers (the shape and parsing come from
+ * `@posthog-backfill/core`'s `Marker`):
+ *
+ * - `Absent`: nothing at the path (or a parent directory is missing).
+ * - `Present`: a marker, including one written by the app's own earlier
+ *   backfill code with extra fields (`version`).
+ * - `Unreadable`: something is there but it is not a readable marker (garbage,
+ *   an empty file, a directory in its place, no read permission). That also
+ *   means done, because a duplicate is worse than a gap; it is reported with
+ *   `Effect.logWarning`. Nothing is written, so the next run looks again.
+ *
+ * Only a path the platform rejects outright (a `BadArgument`, e.g. a NUL
+ * byte) fails `read` with a {@link MarkerReadError}: that is a configuration
+ * bug, not a state of the marker.
+ *
+ * `write` is atomic (temp file + rename in the same directory, flushed to
+ * disk; the data directory is created when missing): a crash at any instant
+ * leaves the old state or the complete marker, never a partial file.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { type BackfillMarker, encodeMarker, markerAbsent, type MarkerState, parseMarker } from "@posthog-backfill/core"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import { describePlatformError, isNotFound, writeFileAtomic } from "./internal/atomicWrite.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** What the marker file says now. See the module docs for `Unreadable`. */
+  readonly read: Effect.Effect<MarkerState, MarkerReadError>
+  /** Writes the marker atomically, replacing any earlier one. */
+  readonly write: (marker: BackfillMarker) => Effect.Effect<void, MarkerWriteError>
+}
+
+/**
+ * The marker store service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class MarkerStore extends Context.Tag("@posthog-backfill/effect/MarkerStore")<MarkerStore, Service>() {}
+
+/**
+ * The marker path itself is invalid (rejected by the platform before any
+ * file was touched).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MarkerReadError extends Data.TaggedError("MarkerReadError")<{
+  readonly path: string
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/**
+ * The marker could not be written. No partial file was left behind.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MarkerWriteError extends Data.TaggedError("MarkerWriteError")<{
+  readonly path: string
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The marker file, e.g. `~/.claude-mem/backfill.json` (`<dataDir>/<app.markerFileName>`). */
+  readonly path: string
+}
+
+/**
+ * A file-backed marker store.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Service, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const io = { fs: yield* FileSystem.FileSystem, path: yield* Path.Path }
+    const file = options.path
+
+    const read: Service["read"] = io.fs.readFileString(file).pipe(
+      Effect.map(parseMarker),
+      Effect.catchAll((error): Effect.Effect<MarkerState, MarkerReadError> => {
+        if (isNotFound(error)) return Effect.succeed(markerAbsent)
+        if (error._tag === "SystemError") {
+          return Effect.succeed({
+            _tag: "Unreadable",
+            reason: `the marker file cannot be read (${describePlatformError(error)})`
+          })
+        }
+        return Effect.fail(
+          new MarkerReadError({
+            path: file,
+            message: `The backfill marker path ${JSON.stringify(file)} is invalid (${
+              describePlatformError(error)
+            }); pass the marker's file path (e.g. <dataDir>/backfill.json).`,
+            cause: error
+          })
+        )
+      }),
+      Effect.tap((state) =>
+        state._tag === "Unreadable"
+          ? Effect.logWarning(
+            `The backfill marker ${file} exists but is unreadable: ${state.reason}. The backfill counts as done ` +
+              "(a duplicate is worse than a gap). If no backfill ever ran on this machine, replace it with a valid " +
+              "marker or remove it to allow one."
+          )
+          : Effect.logDebug(`backfill marker ${file}: ${state._tag}`)
+      )
+    )
+
+    const write: Service["write"] = (marker) =>
+      writeFileAtomic(io, file, encodeMarker(marker)).pipe(
+        Effect.mapError((error) =>
+          new MarkerWriteError({
+            path: file,
+            message: `Could not write the backfill marker ${file} (${
+              describePlatformError(error)
+            }). Check that ${io.path.dirname(file)} is a writable directory with free space; ` +
+              "until the marker exists the backfill will run again (with the same event ids).",
+            cause: error
+          })
+        ),
+        Effect.zipRight(Effect.logDebug(`wrote the backfill marker ${file} (through ${marker.throughDay})`))
+      )
+
+    return MarkerStore.of({ read, write })
+  })
+
+/**
+ * The file-backed marker store. Requires `FileSystem` and `Path` (e.g.
+ * `NodeContext.layer`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<MarkerStore, never, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(MarkerStore, make(options))
+
+/**
+ * An in-memory marker store plus what was written to it, for tests.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Memory {
+  readonly service: Service
+  /** Every marker written, oldest first. */
+  readonly written: Effect.Effect<ReadonlyArray<BackfillMarker>>
+}
+
+/**
+ * An in-memory marker store starting at `initial` (default `Absent`): `read`
+ * answers the current state, `write` makes it `Present` and records the
+ * marker in `written`. Provide it with `Layer.succeed(MarkerStore, memory.service)`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeMemory = (initial: MarkerState = markerAbsent): Effect.Effect<Memory> =>
+  Effect.gen(function*() {
+    const state = yield* Ref.make(initial)
+    const written = yield* Ref.make<ReadonlyArray<BackfillMarker>>([])
+    const service = MarkerStore.of({
+      read: Ref.get(state),
+      write: (marker) =>
+        Ref.set(state, { _tag: "Present", marker }).pipe(
+          Effect.zipRight(Ref.update(written, (all) => [...all, marker]))
+        )
+    })
+    return { service, written: Ref.get(written) }
+  })
+
+/**
+ * An in-memory marker store starting at `initial` (default `Absent`). To
+ * inspect what was written, use {@link makeMemory}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory = (initial?: MarkerState): Layer.Layer<MarkerStore> =>
+  Layer.effect(MarkerStore, Effect.map(makeMemory(initial), (memory) => memory.service))
