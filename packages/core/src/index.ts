@@ -42,3 +42,5 @@ export * from "./BackfillGate.js"
 export * from "./presets/claudeMem.js"
 /** A small unrelated example app. */
 export * from "./presets/jobRunner.js"
+/** The bundled presets by name. */
+export * from "./presets/index.js"

@@ -1,0 +1,28 @@
+/**
+ * The bundled presets by name (the CLI's `--preset`).
+ *
+ * @since 0.1.0
+ */
+import type { BackfillApp } from "../BackfillApp.js"
+import { claudeMem } from "./claudeMem.js"
+import { jobRunner } from "./jobRunner.js"
+
+/**
+ * Every bundled preset, by name.
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const presets: Readonly<Record<string, BackfillApp>> = {
+  [claudeMem.name]: claudeMem,
+  [jobRunner.name]: jobRunner
+}
+
+/**
+ * The preset with this name, or `undefined`.
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const findPreset = (name: string): BackfillApp | undefined =>
+  Object.hasOwn(presets, name) ? presets[name] : undefined
