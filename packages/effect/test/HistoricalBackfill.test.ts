@@ -5,14 +5,14 @@
  */
 import { claudeMem, eventUuid, HISTORICAL_ACTIVITY } from "@posthog-backfill/core"
 import { type HistoricalBackfillOptions, runHistoricalBackfill, startHistoricalBackfill } from "@posthog-backfill/effect"
-import { type LocalCaptureServer, startLocalCaptureServer, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { startLocalCaptureServer, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
 import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 
-let server: LocalCaptureServer
+let server: Awaited<ReturnType<typeof startLocalCaptureServer>>
 let dataDir: string
 let database: string
 let expectedEvents: number

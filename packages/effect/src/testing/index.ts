@@ -1,1 +1,26 @@
-export {}
+/**
+ * Test and demo helpers shipped with `@posthog-backfill/effect`.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * A local PostHog `/batch/` capture server on 127.0.0.1 with request recording and fault injection.
+ *
+ * @since 0.1.0
+ */
+export * as LocalCaptureServer from "./LocalCaptureServer.js"
+
+/**
+ * Promise entry point of the local capture server, for non-Effect hosts (the CLI demo).
+ *
+ * @since 0.1.0
+ */
+export { startLocalCaptureServer } from "./LocalCaptureServer.js"
+
+/**
+ * The claude-mem sample database: schema (current and old), a seeded lazy row generator with the edge cases, a writer.
+ *
+ * @since 0.1.0
+ */
+export * from "./ClaudeMemSample.js"
