@@ -136,13 +136,23 @@ export interface ShippableWindow extends DayWindow {
 export const dayWindow = (options: {
   readonly nowMs: number
   readonly firstActivityMs: number | null
-}): DayWindow => ({
-  installDay:
-    options.firstActivityMs !== null && isDayRepresentable(options.firstActivityMs)
-      ? utcDay(options.firstActivityMs)
-      : null,
-  lastFullDay: lastFullDay(options.nowMs)
-})
+  /**
+   * The last full day of an earlier attempt whose delivery was not confirmed
+   * (a pending send). Reusing it makes the retry the same send, not a later,
+   * larger one. An earlier day only: a pin never moves the window past the rule.
+   */
+  readonly pinnedLastFullDay?: string | undefined
+}): DayWindow => {
+  const computed = lastFullDay(options.nowMs)
+  const pinned = options.pinnedLastFullDay
+  return {
+    installDay:
+      options.firstActivityMs !== null && isDayRepresentable(options.firstActivityMs)
+        ? utcDay(options.firstActivityMs)
+        : null,
+    lastFullDay: pinned !== undefined && isUtcDay(pinned) && pinned < computed ? pinned : computed
+  }
+}
 
 /**
  * True when the window holds at least one day: `installDay <= lastFullDay`.

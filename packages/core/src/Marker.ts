@@ -110,3 +110,48 @@ export const makeMarker = (options: {
  * @category encoding
  */
 export const encodeMarker = (marker: BackfillMarker): string => `${JSON.stringify(marker, null, 2)}\n`
+
+/**
+ * A send that started and was not confirmed yet: written just before the
+ * events leave, removed once the marker is written. The next run reuses its
+ * `throughDay`, so a crash or a failed delivery is retried as the same send
+ * (same window, same uuids, same timestamps), never a later, larger one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PendingSend {
+  readonly startedAt: string
+  readonly throughDay: string
+  readonly installId: string
+  readonly eventCount: number
+}
+
+/**
+ * Parses a pending-send file; `undefined` when it is not one (it is then ignored).
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parsePendingSend = (text: string): PendingSend | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
+  const { eventCount, installId, startedAt, throughDay } = value as Record<string, unknown>
+  return typeof startedAt === "string" && typeof throughDay === "string" && isUtcDay(throughDay) &&
+      typeof installId === "string" && typeof eventCount === "number" && Number.isInteger(eventCount) && eventCount >= 0
+    ? { startedAt, throughDay, installId, eventCount }
+    : undefined
+}
+
+/**
+ * The pending-send file's text.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodePendingSend = (pending: PendingSend): string => `${JSON.stringify(pending, null, 2)}\n`

@@ -106,4 +106,19 @@ describe("the day window", () => {
       })
     )
   })
+
+  it("a pending send pins the window to its earlier last full day, never to a later one", () => {
+    const nowMs = Date.parse("2026-06-20T08:00:00Z")
+    const firstActivityMs = Date.parse("2025-10-19T08:00:00Z")
+    expect(dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay: "2026-06-09" }).lastFullDay).toBe("2026-06-09")
+    expect(dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay: "2026-07-01" }).lastFullDay).toBe("2026-06-17")
+    expect(dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay: "garbage" }).lastFullDay).toBe("2026-06-17")
+    fc.assert(
+      fc.property(instantMs, instantMs, instantMs, (now, first, pin) => {
+        const pinned = dayWindow({ nowMs: now, firstActivityMs: first, pinnedLastFullDay: utcDay(pin) })
+        expect(pinned.lastFullDay <= lastFullDay(now)).toBe(true)
+        expect(pinned.installDay).toBe(dayWindow({ nowMs: now, firstActivityMs: first }).installDay)
+      })
+    )
+  })
 })

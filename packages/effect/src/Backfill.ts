@@ -96,7 +96,7 @@ export interface Plan {
  * Separate from event building so a real send can rebuild the events with the
  * final install id without reading the database again.
  */
-const collect = (app: BackfillApp) =>
+const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
   Effect.gen(function*() {
     const source = yield* ActivitySource
     const nowMs = yield* Clock.currentTimeMillis
@@ -104,7 +104,7 @@ const collect = (app: BackfillApp) =>
     const first = compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
     for (const reason of first.skipped) yield* Effect.logInfo(`first activity: ${reason}; skipped`)
     const firstActivityMs = first.query === null ? null : readFirstActivity(yield* source.run(first.query))
-    const window = dayWindow({ nowMs, firstActivityMs })
+    const window = dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay })
     if (!isShippable(window)) return { window, rollups: [], dropped: [] }
     const plan = compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
     for (const { key, reason } of plan.dropped) yield* Effect.logInfo(`rollup key ${key} left out: ${reason}`)
@@ -198,7 +198,12 @@ export interface RunOptions {
   readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
 }
 
-/** One line per event, as the dry run prints them. */
+/**
+ * One line per event, as the dry run prints them.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
 export const formatEventLine = (event: CaptureEvent): string =>
   JSON.stringify({
     event: event.event,
@@ -259,7 +264,12 @@ export const run = (
           break
         }
         case "BuildEvents": {
-          collected = yield* collect(app)
+          // An earlier send that was not confirmed pins the window: the retry is the same send.
+          const pending = yield* markers.readPending
+          if (pending !== undefined) {
+            yield* Effect.logInfo(`retrying the send started ${pending.startedAt} through ${pending.throughDay}`)
+          }
+          collected = yield* collect(app, pending?.throughDay)
           // A dry run shows the existing id (or the placeholder) and never creates one.
           installId = (yield* installIds.current) ?? PLACEHOLDER_INSTALL_ID
           planned = toPlan(collected, { app, installId, baseProperties: options.baseProperties })
@@ -279,6 +289,12 @@ export const run = (
         case "Send": {
           installId = yield* installIds.getOrCreate
           planned = toPlan(collected!, { app, installId, baseProperties: options.baseProperties })
+          yield* markers.writePending({
+            startedAt: new Date(yield* Clock.currentTimeMillis).toISOString(),
+            throughDay: planned.window.lastFullDay,
+            installId,
+            eventCount: planned.events.length
+          })
           report = yield* sink.send(planned.events, {
             apiKey: options.apiKey!,
             host: options.host ?? DEFAULT_HOST,
@@ -298,6 +314,7 @@ export const run = (
               installId: installId!
             })
           )
+          yield* markers.clearPending
           facts = { ...facts, markerWritten: true }
           break
         }

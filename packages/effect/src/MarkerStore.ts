@@ -27,7 +27,16 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { type BackfillMarker, encodeMarker, markerAbsent, type MarkerState, parseMarker } from "@posthog-backfill/core"
+import {
+  type BackfillMarker,
+  encodeMarker,
+  encodePendingSend,
+  markerAbsent,
+  type MarkerState,
+  parseMarker,
+  parsePendingSend,
+  type PendingSend
+} from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -44,6 +53,12 @@ export interface Service {
   readonly read: Effect.Effect<MarkerState, MarkerReadError>
   /** Writes the marker atomically, replacing any earlier one. */
   readonly write: (marker: BackfillMarker) => Effect.Effect<void, MarkerWriteError>
+  /** The send that started and was not confirmed, if any (an unreadable file counts as none). */
+  readonly readPending: Effect.Effect<PendingSend | undefined>
+  /** Records a send about to start, atomically, before any event leaves. */
+  readonly writePending: (pending: PendingSend) => Effect.Effect<void, MarkerWriteError>
+  /** Forgets the pending send once the marker is written (best effort: the marker wins anyway). */
+  readonly clearPending: Effect.Effect<void>
 }
 
 /**
@@ -86,7 +101,18 @@ export class MarkerWriteError extends Data.TaggedError("MarkerWriteError")<{
 export interface Options {
   /** The marker file, e.g. `~/.claude-mem/backfill.json` (`<dataDir>/<app.markerFileName>`). */
   readonly path: string
+  /** The pending-send file. Default: beside the marker, `backfill.pending.json` for `backfill.json`. */
+  readonly pendingPath?: string | undefined
 }
+
+/**
+ * The default pending-send path for a marker path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const pendingPathFor = (markerPath: string): string =>
+  markerPath.endsWith(".json") ? `${markerPath.slice(0, -".json".length)}.pending.json` : `${markerPath}.pending`
 
 /**
  * A file-backed marker store.
@@ -145,7 +171,37 @@ export const make = (options: Options): Effect.Effect<Service, never, FileSystem
         Effect.zipRight(Effect.logDebug(`wrote the backfill marker ${file} (through ${marker.throughDay})`))
       )
 
-    return MarkerStore.of({ read, write })
+    const pendingFile = options.pendingPath ?? pendingPathFor(file)
+    const readPending: Service["readPending"] = io.fs.readFileString(pendingFile).pipe(
+      Effect.map(parsePendingSend),
+      Effect.catchAll((error) =>
+        isNotFound(error)
+          ? Effect.succeed(undefined)
+          : Effect.as(
+            Effect.logWarning(`The pending-send file ${pendingFile} cannot be read (${describePlatformError(error)}); ignoring it.`),
+            undefined
+          )
+      )
+    )
+    const writePending: Service["writePending"] = (pending) =>
+      writeFileAtomic(io, pendingFile, encodePendingSend(pending)).pipe(
+        Effect.mapError((error) =>
+          new MarkerWriteError({
+            path: pendingFile,
+            message: `Could not record the pending send in ${pendingFile} (${
+              describePlatformError(error)
+            }); nothing was sent. Check that ${io.path.dirname(pendingFile)} is a writable directory.`,
+            cause: error
+          })
+        )
+      )
+    const clearPending: Service["clearPending"] = io.fs.remove(pendingFile).pipe(
+      Effect.catchAll((error) =>
+        isNotFound(error) ? Effect.void : Effect.logWarning(`Could not remove ${pendingFile} (${describePlatformError(error)}).`)
+      )
+    )
+
+    return MarkerStore.of({ read, write, readPending, writePending, clearPending })
   })
 
 /**
@@ -168,6 +224,8 @@ export interface Memory {
   readonly service: Service
   /** Every marker written, oldest first. */
   readonly written: Effect.Effect<ReadonlyArray<BackfillMarker>>
+  /** The pending send now recorded, if any. */
+  readonly pending: Effect.Effect<PendingSend | undefined>
 }
 
 /**
@@ -178,18 +236,25 @@ export interface Memory {
  * @since 0.1.0
  * @category constructors
  */
-export const makeMemory = (initial: MarkerState = markerAbsent): Effect.Effect<Memory> =>
+export const makeMemory = (
+  initial: MarkerState = markerAbsent,
+  initialPending?: PendingSend | undefined
+): Effect.Effect<Memory> =>
   Effect.gen(function*() {
     const state = yield* Ref.make(initial)
     const written = yield* Ref.make<ReadonlyArray<BackfillMarker>>([])
+    const pending = yield* Ref.make<PendingSend | undefined>(initialPending)
     const service = MarkerStore.of({
       read: Ref.get(state),
       write: (marker) =>
         Ref.set(state, { _tag: "Present", marker }).pipe(
           Effect.zipRight(Ref.update(written, (all) => [...all, marker]))
-        )
+        ),
+      readPending: Ref.get(pending),
+      writePending: (next) => Ref.set(pending, next),
+      clearPending: Ref.set(pending, undefined)
     })
-    return { service, written: Ref.get(written) }
+    return { service, written: Ref.get(written), pending: Ref.get(pending) }
   })
 
 /**

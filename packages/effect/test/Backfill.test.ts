@@ -3,7 +3,7 @@
  * sink, in-memory marker / install id / activity source, a static consent, a
  * test clock and a capturing console.
  */
-import { claudeMem, type ConsentDecision, type MarkerState, parseMarker } from "@posthog-backfill/core"
+import { claudeMem, type ConsentDecision, DAY_MS, type MarkerState, parseMarker, type PendingSend } from "@posthog-backfill/core"
 import { ActivitySource, Backfill, Consent, InstallId, MarkerStore, PostHogSink } from "@posthog-backfill/effect"
 import { describe, expect, it } from "@effect/vitest"
 import * as Console from "effect/Console"
@@ -42,6 +42,10 @@ const untouchableSource = Layer.succeed(ActivitySource.ActivitySource, {
 
 interface Setup {
   readonly marker?: MarkerState
+  readonly pending?: PendingSend
+  readonly nowMs?: number
+  /** Make the marker write fail, as a crash between delivery and marker would. */
+  readonly markerWriteFails?: boolean
   readonly consent?: ConsentDecision
   readonly source?: Layer.Layer<ActivitySource.ActivitySource>
   readonly installId?: string
@@ -52,13 +56,16 @@ interface Setup {
 /** Runs the program once over swapped layers and returns the outcome and what every layer saw. */
 const runWith = (setup: Setup) =>
   Effect.gen(function*() {
-    yield* TestClock.setTime(NOW)
-    const markers = yield* MarkerStore.makeMemory(setup.marker)
+    yield* TestClock.setTime(setup.nowMs ?? NOW)
+    const markers = yield* MarkerStore.makeMemory(setup.marker, setup.pending)
+    const markerService: MarkerStore.Service = setup.markerWriteFails
+      ? { ...markers.service, write: () => Effect.fail(new MarkerStore.MarkerWriteError({ path: "m", message: "disk full" })) }
+      : markers.service
     const recording = yield* PostHogSink.makeRecording(setup.sink)
     const stderr: Array<string> = []
     const installIds = InstallId.layerMemory(setup.installId)
     const layers = Layer.mergeAll(
-      Layer.succeed(MarkerStore.MarkerStore, markers.service),
+      Layer.succeed(MarkerStore.MarkerStore, markerService),
       Consent.layerStatic(setup.consent ?? consentOn),
       installIds,
       setup.source ?? ActivitySource.layerMemory(history),
@@ -72,7 +79,7 @@ const runWith = (setup: Setup) =>
       Effect.withConsole(capturing),
       Effect.either
     )
-    return { result, written: yield* markers.written, recording, stderr }
+    return { result, written: yield* markers.written, pending: yield* markers.pending, recording, stderr }
   })
 
 describe("Backfill.run gates", () => {
@@ -202,5 +209,32 @@ describe("Backfill.run gates", () => {
       const retried = yield* runWith({ installId: "i" })
       const shape = (r: typeof failed) => r.recording.events.map((e) => [e.uuid, e.timestamp.toISOString(), e.event, e.distinctId])
       expect(shape(retried)).toEqual(shape(failed))
+    }))
+
+  it.effect("a crash between delivery and marker: a later retry is the same send (pinned window), not a larger one", () =>
+    Effect.gen(function*() {
+      const crashed = yield* runWith({ installId: "i", markerWriteFails: true })
+      expect(crashed.result._tag).toBe("Left")
+      expect(crashed.pending).toMatchObject({ throughDay: "2026-06-09", installId: "i", eventCount: 3 })
+      const shape = (r: typeof crashed) => r.recording.events.map((e) => [e.uuid, e.timestamp.toISOString(), JSON.stringify(e.properties)])
+
+      // Three days later the window would include 2026-06-11's session; the pending send pins it.
+      const later = NOW + 3 * DAY_MS
+      const retried = yield* runWith({ installId: "i", nowMs: later, pending: crashed.pending! })
+      expect(retried.result._tag === "Right" && retried.result.right[0]._tag).toBe("Sent")
+      expect(shape(retried)).toEqual(shape(crashed))
+      expect(retried.written[0]!.throughDay).toBe("2026-06-09")
+      expect(retried.pending).toBeUndefined()
+
+      const unpinned = yield* runWith({ installId: "i", nowMs: later })
+      expect(unpinned.recording.events.length).toBe(4)
+    }))
+
+  it.effect("records the pending send before any event leaves, and never in a dry run", () =>
+    Effect.gen(function*() {
+      const failed = yield* runWith({ installId: "i", sink: { _tag: "Reject", errors: ["HTTP 500"] } })
+      expect(failed.pending).toMatchObject({ throughDay: "2026-06-09", eventCount: 3 })
+      const dry = yield* runWith({ consent: consentDebug })
+      expect(dry.pending).toBeUndefined()
     }))
 })

@@ -104,6 +104,7 @@ describe("runHistoricalBackfill end to end", () => {
     const failed = await runHistoricalBackfill(options())
     expect(failed._tag).toBe("Failed")
     expect(fs.existsSync(marker())).toBe(false)
+    expect(fs.existsSync(path.join(dataDir, "backfill.pending.json"))).toBe(true)
     const attempted = server.requests.flatMap((r) => r.uuids)
     expect(attempted.length).toBeGreaterThan(0)
 
@@ -113,6 +114,7 @@ describe("runHistoricalBackfill end to end", () => {
     expect(retried._tag).toBe("Sent")
     expect(new Set(server.events.map((e) => e["uuid"]))).toEqual(new Set(attempted))
     expect(fs.existsSync(marker())).toBe(true)
+    expect(fs.readdirSync(dataDir).sort()).toEqual(["backfill.json", "telemetry.json"])
   })
 
   it("on a 4xx, dropped connections or answers slower than the timeout fails without a marker", async () => {

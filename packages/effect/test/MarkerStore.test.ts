@@ -46,6 +46,23 @@ layer(NodeContext.layer)("MarkerStore (files)", (it) => {
       expect(yield* store.read).toEqual(markerAbsent)
     }))
 
+  it.scoped("the pending send sits beside the marker, round-trips atomically and clears", () =>
+    Effect.gen(function*() {
+      const { dir, fs, path, store } = yield* setup()
+      const pending = { startedAt: "2026-06-12T08:00:00.000Z", throughDay: "2026-06-09", installId: "i", eventCount: 3 }
+      expect(yield* store.readPending).toBeUndefined()
+      yield* store.writePending(pending)
+      expect(yield* store.readPending).toEqual(pending)
+      expect(yield* fs.readDirectory(dir)).toEqual(["backfill.pending.json"])
+      yield* store.clearPending
+      yield* store.clearPending
+      expect(yield* store.readPending).toBeUndefined()
+      expect(yield* fs.readDirectory(dir)).toEqual([])
+      yield* fs.writeFileString(path.join(dir, "backfill.pending.json"), "{garbage")
+      expect(yield* store.readPending).toBeUndefined()
+      expect(MarkerStore.pendingPathFor("/d/backfill.json")).toBe("/d/backfill.pending.json")
+    }))
+
   it.scoped("a missing data dir is Absent too", () =>
     Effect.gen(function*() {
       const { store } = yield* setup("no/such/dir/backfill.json")

@@ -146,7 +146,7 @@ export interface LocalCaptureServer {
   readonly setFaults: (faults: CaptureFaults) => void
   /** Changes the 413 cap on the raw body size. */
   readonly setMaxBodyBytes: (bytes: number) => void
-  /** Forgets recorded requests and events and clears the faults. */
+  /** Forgets recorded requests and events, clears the faults, and drops delayed answers still pending. */
   readonly reset: () => void
   /** Stops listening, drops open connections and pending delayed answers. Idempotent. */
   readonly close: () => Promise<void>
@@ -233,7 +233,8 @@ const parseBody = (raw: Buffer): ParsedBody => {
 export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {}): Promise<LocalCaptureServer> => {
   const requests: Array<RecordedRequest> = []
   const events: Array<CapturedEvent> = []
-  const pendingTimers = new Set<ReturnType<typeof setTimeout>>()
+  /** Delayed answers not sent yet, with their responses (dropped by `reset` and `close`). */
+  const pendingTimers = new Map<ReturnType<typeof setTimeout>, Http.ServerResponse>()
   let maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   let faults: CaptureFaults = {}
   let failTimesLeft = 0
@@ -337,7 +338,7 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
         pendingTimers.delete(timer)
         answer()
       }, delayMs)
-      pendingTimers.add(timer)
+      pendingTimers.set(timer, res)
     } else {
       answer()
     }
@@ -372,13 +373,19 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
           maxBodyBytes = bytes
         },
         reset: () => {
+          // A delayed answer from before the reset must not be recorded after it.
+          for (const [timer, res] of pendingTimers) {
+            clearTimeout(timer)
+            res.destroy()
+          }
+          pendingTimers.clear()
           requests.length = 0
           events.length = 0
           setFaults({})
         },
         close: () =>
           (closing ??= new Promise<void>((done) => {
-            for (const timer of pendingTimers) clearTimeout(timer)
+            for (const timer of pendingTimers.keys()) clearTimeout(timer)
             pendingTimers.clear()
             server.close(() => done())
             server.closeAllConnections()
