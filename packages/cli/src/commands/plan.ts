@@ -1,0 +1,108 @@
+/**
+ * `posthog-backfill plan`: a dry run. Opens the database read-only, builds
+ * the events a send would capture and shows them; writes nothing anywhere (no
+ * marker, no config file, no install id).
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import type { BackfillApp } from "@posthog-backfill/core"
+import { Backfill, InstallId, NodeBackfill } from "@posthog-backfill/effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { expected } from "../errors.js"
+import * as options from "../options.js"
+import { planJson } from "../render/planJson.js"
+import { colorful, note, stdout } from "../render/output.js"
+import { withSpinner } from "../render/progress.js"
+import { type InstallIdSource, planSummary } from "../render/summary.js"
+
+/**
+ * The install id a plan shows: `--install-id`, else the data dir's (read
+ * only, never created), else {@link Backfill.PLACEHOLDER_INSTALL_ID}.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const planInstallId = (
+  app: BackfillApp,
+  dataDir: string | undefined,
+  flag: Option.Option<string>
+) =>
+  Effect.gen(function*() {
+    if (Option.isSome(flag)) return { id: flag.value, source: { _tag: "Flag" } as InstallIdSource }
+    const placeholder = (why: string) => ({
+      id: Backfill.PLACEHOLDER_INSTALL_ID,
+      source: { _tag: "Placeholder", why } as InstallIdSource
+    })
+    if (dataDir === undefined) return placeholder("no data dir given, so no install id to read")
+    const { configPath } = NodeBackfill.appFiles(app, dataDir)
+    const ids = yield* InstallId.make({ configPath, key: app.installIdKey })
+    const current = yield* Effect.either(ids.current)
+    if (current._tag === "Left") {
+      yield* note(`warning: ${current.left.message}`)
+      return placeholder(`the install id in ${configPath} cannot be read`)
+    }
+    return current.right === undefined
+      ? placeholder(`no install id in ${configPath} yet`)
+      : { id: current.right, source: { _tag: "DataDir", configPath } as InstallIdSource }
+  })
+
+const placeholderNote = (id: string, source: InstallIdSource): string =>
+  source._tag === "Placeholder"
+    ? `note: the events use the placeholder install id ${id} (${source.why}); pass --install-id <id> to plan with a real one`
+    : ""
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make(
+  "plan",
+  {
+    db: options.db,
+    preset: options.preset,
+    now: options.now,
+    installId: options.installId(
+      "The install id the events carry. Default: the one in the data dir's config file (read, never created), " +
+        `else the placeholder ${Backfill.PLACEHOLDER_INSTALL_ID}.`
+    ),
+    dataDir: options.dataDir(
+      "The app's data dir, read only for its install id. Default: the preset's own (claude-mem: ~/.claude-mem)."
+    ),
+    json: Options.boolean("json").pipe(
+      Options.withDescription(
+        'Print exactly one JSON object on stdout: {"window": {...}, "events": [...]}, every event exactly as it ' +
+          "would be captured."
+      )
+    )
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const app = yield* options.resolvePreset(args.preset)
+      const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
+      const nowMs = yield* options.resolveNow(args.now)
+      const flag = yield* options.resolveInstallIdFlag(args.installId)
+      const { id, source } = yield* planInstallId(app, paths.dataDir, flag)
+      const plan = yield* Backfill.plan({ app, installId: id }).pipe(
+        Effect.provide(NodeBackfill.layerActivitySource(paths.database)),
+        options.withNow(nowMs),
+        withSpinner(`reading ${paths.database}`),
+        expected
+      )
+      if (args.json) {
+        if (source._tag === "Placeholder") yield* note(placeholderNote(id, source))
+        yield* stdout(JSON.stringify(planJson(plan), null, 2))
+        return
+      }
+      yield* stdout(
+        ...planSummary({ app, database: paths.database, installId: id, installIdSource: source, plan, color: colorful() })
+      )
+    })
+).pipe(
+  Command.withDescription(
+    "Dry run: read the database (read-only) and show what a send would capture: the window, days, events, " +
+      "totals and a per-month activity chart. Writes nothing, sends nothing."
+  )
+)

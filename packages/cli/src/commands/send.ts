@@ -1,0 +1,130 @@
+/**
+ * `posthog-backfill send`: the gated backfill exactly as an embedding app runs
+ * it (`Backfill.run` over `NodeBackfill.layer`): consent from the environment
+ * and the data dir's config file, `<PREFIX>_DEBUG=1` a dry run, the marker in
+ * the data dir. Exit 0 when it delivered or a gate stopped it by design, 1
+ * when delivery was not confirmed (no marker written).
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { Backfill, InstallId, NodeBackfill } from "@posthog-backfill/effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { type CliError, expected, usageError } from "../errors.js"
+import * as options from "../options.js"
+import { describeOutcome } from "../render/outcome.js"
+import { stdout } from "../render/output.js"
+import { withSpinner } from "../render/progress.js"
+import * as Sink from "../sink.js"
+
+const fromEnv = (name: string): Effect.Effect<string | undefined, CliError> =>
+  Config.option(Config.string(name)).pipe(
+    Effect.mapError(() => usageError(`could not read ${name} from the environment`)),
+    Effect.map((value) => Option.getOrUndefined(Option.filter(value, (text) => text.trim() !== "")))
+  )
+
+const given = (value: Option.Option<string>): string | undefined =>
+  Option.getOrUndefined(Option.filter(value, (text) => text.trim() !== ""))
+
+/**
+ * The API key: `--api-key`, else `POSTHOG_API_KEY`; `undefined` stops the run
+ * at the no-API-key gate.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolveApiKey = (flag: Option.Option<string>): Effect.Effect<string | undefined, CliError> => {
+  const value = given(flag)
+  return value !== undefined ? Effect.succeed(value.trim()) : fromEnv("POSTHOG_API_KEY")
+}
+
+/**
+ * The host: `--host`, else `POSTHOG_HOST`, else PostHog US cloud; it must be
+ * an http(s) URL.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolveHost = (flag: Option.Option<string>): Effect.Effect<string, CliError> =>
+  Effect.gen(function*() {
+    const fromFlag = given(flag)
+    const host = (fromFlag ?? (yield* fromEnv("POSTHOG_HOST")) ?? Backfill.DEFAULT_HOST).trim()
+    const where = fromFlag !== undefined ? "--host" : "POSTHOG_HOST"
+    let url: URL | undefined
+    try {
+      url = new URL(host)
+    } catch {
+      url = undefined
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      return yield* Effect.fail(
+        usageError(`${where} ${JSON.stringify(host)} is not an http(s) URL: pass e.g. --host ${Backfill.DEFAULT_HOST}`)
+      )
+    }
+    return host.replace(/\/+$/, "")
+  })
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make(
+  "send",
+  {
+    db: options.db,
+    preset: options.preset,
+    dataDir: options.dataDir(
+      "The app's data dir: its telemetry config file (consent, install id) and the backfill marker live here. " +
+        "Default: the preset's own (claude-mem: ~/.claude-mem)."
+    ),
+    apiKey: Options.text("api-key").pipe(
+      Options.withPseudoName("key"),
+      Options.withDescription("The PostHog project API key (phc_...). Default: $POSTHOG_API_KEY."),
+      Options.optional
+    ),
+    host: Options.text("host").pipe(
+      Options.withPseudoName("url"),
+      Options.withDescription(`The PostHog host. Default: $POSTHOG_HOST, else ${Backfill.DEFAULT_HOST} (US cloud).`),
+      Options.optional
+    ),
+    now: options.now,
+    installId: options.installId(
+      "Use this install id instead of the one in the data dir's config file (which is then neither read nor created)."
+    )
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const app = yield* options.resolvePreset(args.preset)
+      const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
+      const dataDir = yield* options.requireDataDir(app, paths)
+      const nowMs = yield* options.resolveNow(args.now)
+      const installId = yield* options.resolveInstallIdFlag(args.installId)
+      const apiKey = yield* resolveApiKey(args.apiKey)
+      const host = yield* resolveHost(args.host)
+      const tuning = yield* Sink.tuningFromEnv
+      const services = Layer.mergeAll(
+        NodeBackfill.layer({ app, dataDir, database: paths.database, sink: tuning }),
+        // Later layers win: the CLI's sink (posthog-node's console output muted) and a fixed install id.
+        Sink.layer(tuning),
+        Option.match(installId, { onNone: () => Layer.empty, onSome: (id) => InstallId.layerStatic(id) })
+      )
+      const outcome = yield* Backfill.run({ app, apiKey, host }).pipe(
+        Effect.provide(services),
+        options.withNow(nowMs),
+        withSpinner(`backfilling from ${paths.database}`),
+        expected
+      )
+      const described = describeOutcome(outcome, { app, dataDir, host })
+      if (described._tag === "Failure") return yield* Effect.fail(described.error)
+      yield* stdout(described.line)
+    })
+).pipe(
+  Command.withDescription(
+    "Run the one-time backfill as the app would: marker, consent, build, dry run (<PREFIX>_DEBUG=1), API key, " +
+      "send with historical_migration, marker only after confirmed delivery. Exits 0 when sent or stopped by a gate."
+  )
+)

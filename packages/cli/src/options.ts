@@ -1,0 +1,239 @@
+/**
+ * The options the commands share and how they resolve: the preset (looked up
+ * with core's `findPreset`), the database and data dir (defaulting to the
+ * app's own paths under the home directory), `--now` (a fixed clock) and
+ * `--install-id`.
+ *
+ * @since 0.1.0
+ */
+import * as Options from "@effect/cli/Options"
+import { type BackfillApp, findPreset, presets } from "@posthog-backfill/core"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as os from "node:os"
+import * as path from "node:path"
+import { type CliError, usageError } from "./errors.js"
+
+/**
+ * The preset every command uses unless `--preset` says otherwise.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_PRESET = "claude-mem"
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export const preset = Options.text("preset").pipe(
+  Options.withDescription(
+    `The app whose database this is (a bundled preset: ${Object.keys(presets).join(", ")}). ` +
+      `Default ${DEFAULT_PRESET}.`
+  ),
+  Options.withDefault(DEFAULT_PRESET)
+)
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export const db = Options.text("db").pipe(
+  Options.withPseudoName("file"),
+  Options.withDescription(
+    "The app's SQLite database, opened read-only. Default: the preset's own path (claude-mem: ~/.claude-mem/claude-mem.db)."
+  ),
+  Options.optional
+)
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export const dataDir = (description: string) =>
+  Options.text("data-dir").pipe(Options.withPseudoName("dir"), Options.withDescription(description), Options.optional)
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export const now = Options.text("now").pipe(
+  Options.withPseudoName("ISO-8601"),
+  Options.withDescription(
+    "Pretend the current time is this instant (e.g. 2026-06-12T08:00:00Z; UTC unless it has an offset). " +
+      "The last full day is the UTC day of now minus 60 hours."
+  ),
+  Options.optional
+)
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export const installId = (description: string) =>
+  Options.text("install-id").pipe(Options.withPseudoName("id"), Options.withDescription(description), Options.optional)
+
+/**
+ * Looks a preset up by name; an unknown name lists the known ones.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolvePreset = (name: string): Effect.Effect<BackfillApp, CliError> => {
+  const app = findPreset(name.trim())
+  return app !== undefined
+    ? Effect.succeed(app)
+    : Effect.fail(
+      usageError(
+        `unknown preset ${JSON.stringify(name)}: pass --preset with one of ${Object.keys(presets).join(", ")}`
+      )
+    )
+}
+
+/**
+ * Where the app keeps its files.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AppPaths {
+  readonly database: string
+  /** `undefined` when neither `--data-dir` nor a preset default gives one (only `plan` allows that). */
+  readonly dataDir: string | undefined
+}
+
+const absolute = (value: string): string => path.resolve(value)
+
+const homePath = (relative: string): string => path.join(os.homedir(), relative)
+
+/**
+ * The database and data dir: the flags when given, else the preset's
+ * `defaultPaths` under the home directory.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolvePaths = (
+  app: BackfillApp,
+  flags: { readonly db: Option.Option<string>; readonly dataDir: Option.Option<string> }
+): Effect.Effect<AppPaths, CliError> => {
+  const given = (value: Option.Option<string>) =>
+    Option.filter(Option.map(value, (text) => text.trim()), (text) => text !== "")
+  const database = Option.match(given(flags.db), {
+    onSome: absolute,
+    onNone: () => (app.defaultPaths === undefined ? undefined : homePath(app.defaultPaths.database))
+  })
+  if (database === undefined) {
+    return Effect.fail(
+      usageError(`the preset ${app.name} has no default database path: pass --db <file> (the app's SQLite database)`)
+    )
+  }
+  const dir = Option.match(given(flags.dataDir), {
+    onSome: absolute,
+    onNone: () => (app.defaultPaths === undefined ? undefined : homePath(app.defaultPaths.dataDir))
+  })
+  return Effect.succeed({ database, dataDir: dir })
+}
+
+/**
+ * The data dir, required (for `send`).
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const requireDataDir = (app: BackfillApp, paths: AppPaths): Effect.Effect<string, CliError> =>
+  paths.dataDir !== undefined
+    ? Effect.succeed(paths.dataDir)
+    : Effect.fail(
+      usageError(
+        `the preset ${app.name} has no default data dir: pass --data-dir <dir> (where the app keeps its ` +
+          `${app.configFileName} and the ${app.markerFileName} marker)`
+      )
+    )
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i
+const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i
+
+/**
+ * Parses `--now`: an ISO-8601 day or instant; without an offset it is UTC.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const parseNow = (value: string): Effect.Effect<number, CliError> => {
+  const text = value.trim()
+  const malformed = () =>
+    usageError(
+      `--now ${JSON.stringify(value)} is not an ISO-8601 date or instant: pass e.g. --now 2026-06-12T08:00:00Z ` +
+        "(or a day, 2026-06-12)"
+    )
+  if (!ISO_8601.test(text)) return Effect.fail(malformed())
+  const normalized = text.length === 10 ? `${text}T00:00:00Z` : HAS_ZONE.test(text) ? text : `${text}Z`
+  const ms = Date.parse(normalized.replace(" ", "T"))
+  if (!Number.isFinite(ms)) return Effect.fail(malformed())
+  // Date.parse rolls impossible days over (2026-02-30); refuse those.
+  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number]
+  const calendar = new Date(Date.UTC(year, month - 1, day))
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return Effect.fail(malformed())
+  return Effect.succeed(ms)
+}
+
+/**
+ * A clock stopped at `ms` (`sleep` still waits for real), so everything that
+ * reads the time through Effect's `Clock` sees `--now`.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const fixedClock = (ms: number): Clock.Clock => {
+  const real = Clock.make()
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => ms,
+    currentTimeMillis: Effect.succeed(ms),
+    unsafeCurrentTimeNanos: () => BigInt(ms) * 1_000_000n,
+    currentTimeNanos: Effect.succeed(BigInt(ms) * 1_000_000n),
+    sleep: (duration) => real.sleep(duration)
+  }
+}
+
+/**
+ * `--now` as epoch milliseconds (`None` for the real clock); a malformed value
+ * fails before anything runs.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolveNow = (value: Option.Option<string>): Effect.Effect<Option.Option<number>, CliError> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(Option.none()),
+    onSome: (text) => Effect.map(parseNow(text), Option.some)
+  })
+
+/**
+ * Runs `effect` with the clock stopped at `nowMs` when given, else the real one.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const withNow = (nowMs: Option.Option<number>) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Option.match(nowMs, {
+    onNone: () => effect,
+    onSome: (ms) => Effect.withClock(effect, fixedClock(ms))
+  })
+
+/**
+ * `--install-id`, trimmed; a blank value is a usage error.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolveInstallIdFlag = (value: Option.Option<string>): Effect.Effect<Option.Option<string>, CliError> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(Option.none()),
+    onSome: (text) =>
+      text.trim() === ""
+        ? Effect.fail(usageError("--install-id is empty: pass the install id (e.g. a UUID) or leave the flag out"))
+        : Effect.succeed(Option.some(text.trim()))
+  })

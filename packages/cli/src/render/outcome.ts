@@ -1,0 +1,91 @@
+/**
+ * A run's outcome in one line: what happened, and for the gates that stopped
+ * it by design, why (for no consent, the rule that decided). A failed
+ * delivery becomes a {@link CliError} (exit 1).
+ *
+ * @since 0.1.0
+ */
+import type { BackfillApp, PlanSummary } from "@posthog-backfill/core"
+import { type Backfill, Consent, NodeBackfill } from "@posthog-backfill/effect"
+import { type CliError, failure } from "../errors.js"
+import { formatCount } from "./summary.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface OutcomeContext {
+  readonly app: BackfillApp
+  readonly dataDir: string
+  readonly host: string
+}
+
+const span = (summary: PlanSummary): string =>
+  summary.installDay === null ? `no activity; last full day ${summary.lastFullDay}` : `${summary.installDay} .. ${summary.lastFullDay}`
+
+const events = (count: number) => `${formatCount(count)} event${count === 1 ? "" : "s"}`
+
+/**
+ * The line for a stop by design or a delivery, or the error for a failed
+ * delivery.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const describeOutcome = (
+  outcome: Backfill.Outcome,
+  context: OutcomeContext
+): { readonly _tag: "Line"; readonly line: string } | { readonly _tag: "Failure"; readonly error: CliError } => {
+  const { markerPath } = NodeBackfill.appFiles(context.app, context.dataDir)
+  const line = (text: string) => ({ _tag: "Line" as const, line: text })
+  switch (outcome._tag) {
+    case "Sent":
+      return line(
+        `sent: ${events(outcome.eventCount)} (${span(outcome.summary)}) delivered to ${context.host} and acknowledged; ` +
+          `marker written to ${markerPath}`
+      )
+    case "AlreadyDone": {
+      const marker = outcome.marker
+      switch (marker._tag) {
+        case "Present":
+          return line(
+            `already done: the backfill ran at ${marker.marker.completedAt} through ${marker.marker.throughDay} ` +
+              `(${events(marker.marker.eventCount)}); marker ${markerPath}; nothing sent`
+          )
+        case "Unreadable":
+          return line(
+            `already done: the marker ${markerPath} exists but cannot be read (${marker.reason}), which counts as ` +
+              "done (a duplicate is worse than a gap); nothing sent. If no backfill ever ran on this machine, remove " +
+              "it (or replace it with a valid marker) to allow one"
+          )
+        case "Absent":
+          return line(`already done; nothing sent`)
+      }
+    }
+    case "NoConsent":
+      return line(
+        `nothing sent: ${Consent.describe(outcome.consent)}; no marker written, so the backfill runs once consent allows it`
+      )
+    case "DryRun":
+      return line(
+        `dry run (${context.app.consentEnvPrefix}_DEBUG=1): the ${events(outcome.events.length)} above were printed ` +
+          "to stderr; nothing sent, nothing written"
+      )
+    case "NothingToSend":
+      return line(`nothing to send (${span(outcome.summary)}); marker written to ${markerPath}`)
+    case "NoApiKey":
+      return line(
+        `nothing sent: no PostHog API key. ${events(outcome.summary.events)} are ready (${span(outcome.summary)}); ` +
+          "pass --api-key phc_... or set POSTHOG_API_KEY, then run again. No marker written."
+      )
+    case "Failed":
+      return {
+        _tag: "Failure",
+        error: failure(
+          `sending to ${context.host} failed: ${outcome.reason}. Check the host (--host or POSTHOG_HOST), the API ` +
+            "key and the network, then run again."
+        )
+      }
+  }
+}
+

@@ -1,0 +1,54 @@
+/**
+ * `plan --json`: the window and every event exactly as it would be captured,
+ * as one JSON object (timestamps as ISO strings).
+ *
+ * @since 0.1.0
+ */
+import type { CaptureEvent, DayWindow } from "@posthog-backfill/core"
+
+/**
+ * One event as `plan --json` prints it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EventJson {
+  readonly event: string
+  readonly distinctId: string
+  readonly uuid: string
+  /** `YYYY-MM-DDT12:00:00.000Z` */
+  readonly timestamp: string
+  readonly properties: CaptureEvent["properties"]
+}
+
+/**
+ * The whole `plan --json` document.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlanJson {
+  readonly window: { readonly installDay: string | null; readonly lastFullDay: string }
+  readonly events: ReadonlyArray<EventJson>
+}
+
+/**
+ * @since 0.1.0
+ * @category rendering
+ */
+export const eventJson = (event: CaptureEvent): EventJson => ({
+  event: event.event,
+  distinctId: event.distinctId,
+  uuid: event.uuid,
+  timestamp: event.timestamp.toISOString(),
+  properties: event.properties
+})
+
+/**
+ * @since 0.1.0
+ * @category rendering
+ */
+export const planJson = (plan: { readonly window: DayWindow; readonly events: ReadonlyArray<CaptureEvent> }): PlanJson => ({
+  window: { installDay: plan.window.installDay, lastFullDay: plan.window.lastFullDay },
+  events: plan.events.map(eventJson)
+})
