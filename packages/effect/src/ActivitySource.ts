@@ -177,3 +177,28 @@ export const layerSqlClient: Layer.Layer<ActivitySource, never, SqlClient.SqlCli
     }
   })
 )
+
+/**
+ * Defers building `inner` (e.g. opening a file) until the first query, then
+ * keeps it for the layer's lifetime. The backfill's first gates (marker,
+ * consent) then run without touching the database: a host whose backfill is
+ * done never opens it again, and a missing file cannot fail a run that would
+ * have stopped anyway.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerLazy = (inner: Layer.Layer<ActivitySource, ActivitySourceError>): Layer.Layer<ActivitySource> =>
+  Layer.scoped(
+    ActivitySource,
+    Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      const source = yield* Effect.cached(
+        Effect.map(Layer.buildWithScope(inner, scope), (context) => Context.get(context, ActivitySource))
+      )
+      return {
+        columns: Effect.flatMap(source, (s) => s.columns),
+        run: (query) => Effect.flatMap(source, (s) => s.run(query))
+      }
+    })
+  )

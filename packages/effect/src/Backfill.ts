@@ -251,10 +251,8 @@ export const run = (
       const step = nextGateStep(facts)
       switch (step._tag) {
         case "ReadMarker": {
+          // MarkerStore reports an unreadable marker itself; here it simply means done.
           marker = yield* markers.read
-          if (marker._tag === "Unreadable") {
-            yield* Effect.logWarning(`marker exists but cannot be read (${marker.reason}); treating the backfill as done`)
-          }
           facts = { ...facts, marker }
           break
         }

@@ -11,7 +11,7 @@ import type { BackfillApp } from "@posthog-backfill/core"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Layer from "effect/Layer"
 import * as path from "node:path"
-import { type ActivitySource, type ActivitySourceError, layerDatabase } from "./ActivitySource.js"
+import { type ActivitySource, type ActivitySourceError, layerDatabase, layerLazy } from "./ActivitySource.js"
 import * as BunActivitySource from "./BunActivitySource.js"
 import * as Consent from "./Consent.js"
 import * as InstallId from "./InstallId.js"
@@ -75,8 +75,7 @@ export const layerActivitySource = (
 export const layer = (
   options: Options
 ): Layer.Layer<
-  ActivitySource | Consent.Consent | InstallId.InstallId | MarkerStore.MarkerStore | PostHogSink.PostHogSink,
-  ActivitySourceError
+  ActivitySource | Consent.Consent | InstallId.InstallId | MarkerStore.MarkerStore | PostHogSink.PostHogSink
 > => {
   const { configPath, markerPath } = appFiles(options.app, options.dataDir)
   const files = Layer.mergeAll(
@@ -86,7 +85,8 @@ export const layer = (
   ).pipe(Layer.provide(NodeContext.layer))
   return Layer.mergeAll(
     files,
-    layerActivitySource(options.database, options.busyTimeoutMs),
+    // Opened on the first query: a run stopped by the marker or consent never touches the database.
+    layerLazy(layerActivitySource(options.database, options.busyTimeoutMs)),
     PostHogSink.layer(options.sink)
   )
 }

@@ -152,6 +152,32 @@ describe("ActivitySource over a host connection and an @effect/sql SqlClient", (
     }))
 })
 
+describe("ActivitySource.layerLazy", () => {
+  it.scoped("builds the inner source on the first query only, once", () =>
+    Effect.gen(function*() {
+      let builds = 0
+      const inner = Layer.effect(
+        ActivitySource.ActivitySource,
+        Effect.sync(() => {
+          builds += 1
+          return { columns: Effect.succeed({ t: ["c"] }), run: () => Effect.succeed([]) }
+        })
+      )
+      const source = yield* sourceOf(ActivitySource.layerLazy(inner))
+      expect(builds).toBe(0)
+      expect(yield* source.columns).toEqual({ t: ["c"] })
+      yield* source.columns
+      expect(builds).toBe(1)
+    }))
+
+  it.scoped("reports the inner source's error at the first query, not at build", () =>
+    Effect.gen(function*() {
+      const source = yield* sourceOf(ActivitySource.layerLazy(NodeActivitySource.layer({ path: path.join(tempDir(), "missing.db") })))
+      const error = yield* Effect.flip(source.columns)
+      expect(error.reason).toBe("NotFound")
+    }))
+})
+
 describe("BunActivitySource", () => {
   it("reads a real file through bun:sqlite under Bun, read-only", () => {
     const file = path.join(tempDir(), "bun.db")

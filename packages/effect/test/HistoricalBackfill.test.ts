@@ -173,6 +173,14 @@ describe("runHistoricalBackfill end to end", () => {
     expect(fs.readdirSync(dataDir)).toEqual([])
   })
 
+  it("a finished backfill never opens the database again, even when it is gone", async () => {
+    fs.writeFileSync(marker(), JSON.stringify({ completedAt: "2026-01-01T00:00:00.000Z", throughDay: "2025-12-29", eventCount: 9, installId: "i" }))
+    const result = await runHistoricalBackfill(options({ database: path.join(dataDir, "deleted.db") }))
+    expect(result._tag).toBe("AlreadyDone")
+    const noConsent = await runHistoricalBackfill(options({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "phb-e2e-data-")), database: path.join(dataDir, "deleted.db"), env: { DO_NOT_TRACK: "1" } }))
+    expect(noConsent._tag).toBe("NoConsent")
+  })
+
   it("startHistoricalBackfill is fire-and-forget: no unhandled rejection, even from a throwing callback", async () => {
     const unhandled = vi.fn()
     process.on("unhandledRejection", unhandled)
