@@ -296,6 +296,13 @@ describe("bad input: one line naming the problem and the fix, non-zero exit, no 
       readonly message: RegExp
     }> = [
       { args: ["plan", "--db", path.join(scratch, "missing.db")], code: 1, message: /Cannot open the database .*missing\.db: check the path/ },
+      {
+        // Even when a gate would stop the run (CI turns consent off), a --db that points nowhere is reported.
+        args: ["send", "--db", path.join(scratch, "missing.db"), "--data-dir", dataDir, "--api-key", API_KEY],
+        env: { CI: "true" },
+        code: 1,
+        message: /no database at .*missing\.db: check --db/
+      },
       { args: ["plan", "--db", notSqlite], code: 1, message: /notes\.txt is not a SQLite database: point at the app's SQLite file/ },
       { args: ["plan", "--db", sampleDb, "--preset", "nope"], code: 2, message: /unknown preset "nope": pass --preset with one of claude-mem, job-runner/ },
       { args: ["plan", "--db", sampleDb, "--now", "next tuesday"], code: 2, message: /--now "next tuesday" is not an ISO-8601 .*pass e\.g\. --now/ },

@@ -14,7 +14,8 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type CliError, expected, usageError } from "../errors.js"
+import * as fs from "node:fs"
+import { type CliError, expected, failure, usageError } from "../errors.js"
 import * as options from "../options.js"
 import { describeOutcome } from "../render/outcome.js"
 import { stdout } from "../render/output.js"
@@ -101,6 +102,13 @@ export const command = Command.make(
       const app = yield* options.resolvePreset(args.preset)
       const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
       const dataDir = yield* options.requireDataDir(app, paths)
+      // The library opens the database only when a run gets past the marker and consent gates; on the
+      // command line a --db that points nowhere is a mistake worth saying at once, whatever the gates.
+      if (!fs.existsSync(paths.database)) {
+        return yield* Effect.fail(
+          failure(`no database at ${paths.database}: check --db (the app's SQLite file; it is opened read-only)`)
+        )
+      }
       const nowMs = yield* options.resolveNow(args.now)
       const installId = yield* options.resolveInstallIdFlag(args.installId)
       const apiKey = yield* resolveApiKey(args.apiKey)
