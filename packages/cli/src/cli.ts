@@ -1,5 +1,6 @@
 /**
- * The `posthog-backfill` command tree (`plan`, `send`, `demo`) and its runner
+ * The `posthog-backfill` command tree (`plan`, `send`, `demo`, `consent`,
+ * `dashboards`) and its runner
  * over `process.argv`-style arguments.
  *
  * @since 0.1.0
@@ -7,6 +8,8 @@
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
+import * as consent from "./commands/consent.js"
+import * as dashboards from "./commands/dashboards.js"
 import * as demo from "./commands/demo.js"
 import * as plan from "./commands/plan.js"
 import * as send from "./commands/send.js"
@@ -40,11 +43,13 @@ export const command = Command.make("posthog-backfill", {}, () =>
     "  posthog-backfill demo                  the whole job on a generated sample, offline (start here)",
     "  posthog-backfill plan [--db <file>]    dry run: what would be sent (--json for machines)",
     "  posthog-backfill send [--db <file>]    run the gated backfill as the app would",
+    "  posthog-backfill consent status        which rule decides telemetry consent (enable|disable write the config)",
+    "  posthog-backfill dashboards print      the dashboards as HogQL (apply creates or updates them in PostHog)",
     "",
     "Run `posthog-backfill <command> --help` for the options of each command."
   )).pipe(
     Command.withDescription("One-time anonymized PostHog historical backfill of a local SQLite history."),
-    Command.withSubcommands([plan.command, send.command, demo.command])
+    Command.withSubcommands([plan.command, send.command, demo.command, consent.command, dashboards.command])
   )
 
 /**

@@ -44,3 +44,9 @@ export * from "./presets/claudeMem.js"
 export * from "./presets/jobRunner.js"
 /** The bundled presets by name. */
 export * from "./presets/index.js"
+/** Safe HogQL literals and names for generated queries. */
+export * from "./HogQL.js"
+/** Dashboards as code: typed insight definitions, their HogQL, and the pure apply plan. */
+export * from "./Dashboards.js"
+/** The bundled dashboards: activity (backfill + live) and the compaction example. */
+export * from "./presets/dashboards.js"

@@ -37,3 +37,21 @@ export * as NodeBackfill from "./NodeBackfill.js"
 
 /** The Promise facade for hosts that do not use Effect. */
 export * from "./HistoricalBackfill.js"
+
+/** The catalog of an app's live events, declared with Effect Schema (the schema is the whitelist). */
+export * as EventCatalog from "./EventCatalog.js"
+
+/** Typed live events over a long-lived posthog-node client: validated, consent-gated, deduped, positively confirmed. */
+export * as Telemetry from "./Telemetry.js"
+
+/** Live telemetry for an app's data dir on Node, and the base properties of the running process. */
+export * as NodeTelemetry from "./NodeTelemetry.js"
+
+/** The one-time, versioned first-run telemetry notice, stored in the app's config file. */
+export * as FirstRunNotice from "./FirstRunNotice.js"
+
+/** Dashboards as code, applied idempotently through PostHog's REST API. */
+export * as PostHogDashboards from "./PostHogDashboards.js"
+
+/** The Promise facade of live telemetry for hosts that do not use Effect. */
+export * from "./LiveTelemetry.js"

@@ -83,7 +83,8 @@ export const defaultShutdownBudgetMs = (t: Pick<Tuning, "fetchRetryCount" | "fet
   return worst + Math.max(5_000, Math.ceil(worst * 0.25))
 }
 
-const describe = (error: unknown): string => {
+/** One line for an error posthog-node emitted or threw. @internal */
+export const describe = (error: unknown): string => {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause
     const inner = (error as { error?: unknown }).error ?? cause
@@ -93,13 +94,14 @@ const describe = (error: unknown): string => {
   return String(error)
 }
 
-interface CarriedBatch {
+/** @internal */
+export interface CarriedBatch {
   readonly uuids: ReadonlyArray<string>
   readonly historicalMigration: unknown
 }
 
-/** Reads a `/batch/` body as posthog-node put it on the wire. */
-const readBatch = async (body: unknown): Promise<CarriedBatch> => {
+/** Reads a `/batch/` body as posthog-node put it on the wire. @internal */
+export const readBatch = async (body: unknown): Promise<CarriedBatch> => {
   let bytes: Uint8Array
   if (typeof body === "string") {
     bytes = Buffer.from(body, "utf8")

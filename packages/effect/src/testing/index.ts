@@ -24,3 +24,17 @@ export { startLocalCaptureServer } from "./LocalCaptureServer.js"
  * @since 0.1.0
  */
 export * from "./ClaudeMemSample.js"
+
+/**
+ * A local fake of PostHog's dashboards and insights REST endpoints on 127.0.0.1, recording every request.
+ *
+ * @since 0.1.0
+ */
+export * as LocalPostHogApi from "./LocalPostHogApi.js"
+
+/**
+ * Promise entry point of the local PostHog REST API fake, for non-Effect hosts.
+ *
+ * @since 0.1.0
+ */
+export { startLocalPostHogApi } from "./LocalPostHogApi.js"

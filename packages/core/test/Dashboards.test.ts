@@ -1,0 +1,259 @@
+import * as fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import {
+  activityDashboard,
+  compactionDashboard,
+  type DashboardDefinition,
+  dashboardDescription,
+  DashboardDefinitionError,
+  defineDashboard,
+  hogqlString,
+  insightDescription,
+  insightHogQL,
+  insightQueryNode,
+  jsonContains,
+  managedMarker,
+  planApply,
+  readManagedKey,
+  type RemoteDashboard,
+  type RemoteInsight,
+  renderDashboardHogQL
+} from "../src/index.js"
+
+const activity = activityDashboard({ appName: "claude-mem", liveActivityEvents: ["session_started"] })
+const compaction = compactionDashboard()
+
+describe("HogQL generation", () => {
+  // Reviewed by eye: these files are the queries PostHog runs.
+  it("prints the activity dashboard", async () => {
+    await expect(renderDashboardHogQL(activity)).toMatchFileSnapshot("./__snapshots__/dashboards/claude-mem-activity.sql")
+  })
+
+  it("prints the compaction dashboard", async () => {
+    await expect(renderDashboardHogQL(compaction)).toMatchFileSnapshot("./__snapshots__/dashboards/mux-compaction.sql")
+  })
+
+  it("wraps each query in a DataVisualizationNode with its chart settings", () => {
+    const bySource = compaction.insights.find((insight) => insight.id === "by-source")!
+    expect(insightQueryNode(bySource.query)).toEqual({
+      kind: "DataVisualizationNode",
+      source: { kind: "HogQLQuery", query: insightHogQL(bySource.query) },
+      display: "ActionsStackedBar",
+      chartSettings: {
+        xAxis: { column: "day" },
+        yAxis: [{ column: "compactions" }],
+        seriesBreakdownColumn: "compaction_source",
+        showLegend: true
+      }
+    })
+    const retention = activity.insights.find((insight) => insight.id === "weekly-retention")!
+    expect(insightQueryNode(retention.query)).toEqual({
+      kind: "DataVisualizationNode",
+      source: { kind: "HogQLQuery", query: insightHogQL(retention.query) },
+      display: "ActionsTable"
+    })
+  })
+
+  it("version charts exclude backfilled events; activity counts historical and live events together", () => {
+    const versions = activity.insights.find((insight) => insight.id === "installs-by-version")!
+    expect(insightHogQL(versions.query)).toContain("ifNull(toString(properties.backfilled), '') != 'true'")
+    expect(insightHogQL(versions.query)).not.toContain("historical_activity")
+    const weekly = activity.insights.find((insight) => insight.id === "weekly-active-installs")!
+    expect(insightHogQL(weekly.query)).toContain("event IN ('historical_activity', 'session_started')")
+    const adoption = activity.insights.find((insight) => insight.id === "adoption")!
+    expect(insightHogQL(adoption.query)).toContain(
+      "(event = 'install_inferred' OR (event = 'install_completed' AND toString(properties.is_update) = 'false'))"
+    )
+    expect(insightHogQL(adoption.query)).toContain("GROUP BY distinct_id")
+  })
+
+  it("escapes string literals the way HogQL reads them", () => {
+    expect(hogqlString("plain")).toBe("'plain'")
+    expect(hogqlString("it's")).toBe("'it\\'s'")
+    expect(hogqlString("a\\b")).toBe("'a\\\\b'")
+    expect(hogqlString("line\nbreak\t")).toBe("'line\\nbreak\\t'")
+    fc.assert(fc.property(fc.string(), (value) => {
+      const literal = hogqlString(value)
+      // Inside the quotes, every quote is escaped: the literal cannot end early.
+      const body = literal.slice(1, -1)
+      return literal.startsWith("'") && literal.endsWith("'") && !/(^|[^\\])(\\\\)*'/.test(body)
+    }))
+  })
+})
+
+describe("defineDashboard", () => {
+  it("refuses names that would be spliced into HogQL, listing every problem", () => {
+    const bad: DashboardDefinition = {
+      id: "Bad Id",
+      name: "",
+      description: "x",
+      insights: [
+        {
+          id: "one",
+          name: "One",
+          description: "",
+          query: {
+            _tag: "EventTrend",
+            event: { event: "x' OR 1=1 --" },
+            interval: "day",
+            lookback: { amount: 0, unit: "day" },
+            breakdown: "properties.$ip"
+          }
+        },
+        {
+          id: "one",
+          name: "Again",
+          description: "[posthog-backfill:other/one]",
+          query: { _tag: "ActiveInstalls", interval: "week", activity: [], lookback: { amount: 4, unit: "week" } }
+        }
+      ]
+    }
+    let error: unknown
+    try {
+      defineDashboard(bad)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(DashboardDefinitionError)
+    const problems = (error as DashboardDefinitionError).problems.join("\n")
+    expect(problems).toMatch(/dashboard id "Bad Id"/)
+    expect(problems).toMatch(/dashboard name is empty/)
+    expect(problems).toMatch(/event name "x' OR 1=1 --" is not accepted/)
+    expect(problems).toMatch(/lookback amount 0/)
+    expect(problems).toMatch(/"properties\.\$ip" is not a plain name/)
+    expect(problems).toMatch(/id used twice/)
+    expect(problems).toMatch(/needs at least one event/)
+    expect(problems).toMatch(/must not contain a \[posthog-backfill:...\] marker/)
+  })
+
+  it("accepts the bundled dashboards", () => {
+    expect(() => defineDashboard(activity)).not.toThrow()
+    expect(() => defineDashboard(compaction)).not.toThrow()
+    expect(() => activityDashboard({ appName: "Notes App", liveActivityEvents: [] })).not.toThrow()
+    expect(activityDashboard({ appName: "Notes App", liveActivityEvents: [] }).id).toBe("notes-app-activity")
+  })
+})
+
+describe("markers", () => {
+  it("round-trips dashboard and insight keys through descriptions", () => {
+    expect(readManagedKey(dashboardDescription(compaction))).toBe("mux-compaction")
+    expect(readManagedKey(insightDescription(compaction, compaction.insights[0]!))).toBe("mux-compaction/volume")
+    expect(readManagedKey("a chart someone made by hand")).toBeUndefined()
+    expect(readManagedKey(null)).toBeUndefined()
+    expect(managedMarker("a/b")).toBe("[posthog-backfill:a/b]")
+  })
+})
+
+/** The project as it would look after applying `dashboard` (ids from 1). */
+const appliedState = (dashboard: DashboardDefinition, dashboardId = 7) => {
+  const plan = planApply({ dashboard, dashboards: [], insights: [] })
+  const dashboards: Array<RemoteDashboard> = [
+    { id: dashboardId, name: dashboard.name, description: dashboardDescription(dashboard), pinned: false }
+  ]
+  const insights: Array<RemoteInsight> = plan.insights.map((step, index) => {
+    if (step._tag !== "Create") throw new Error("expected creates only")
+    return { id: 100 + index, name: step.body.name, description: step.body.description, query: step.body.query, dashboards: [dashboardId] }
+  })
+  return { dashboards, insights }
+}
+
+describe("planApply", () => {
+  it("creates the dashboard and every insight in an empty project", () => {
+    const plan = planApply({ dashboard: compaction, dashboards: [], insights: [] })
+    expect(plan.changes).toBe(true)
+    expect(plan.dashboard).toEqual({
+      _tag: "Create",
+      body: { name: "Mux • Compaction", description: dashboardDescription(compaction), pinned: false }
+    })
+    expect(plan.insights.map((step) => [step._tag, step.key])).toEqual([
+      ["Create", "mux-compaction/volume"],
+      ["Create", "mux-compaction/by-source"],
+      ["Create", "mux-compaction/effectiveness-by-model"]
+    ])
+  })
+
+  it("changes nothing when the project already matches", () => {
+    const state = appliedState(compaction)
+    const plan = planApply({ dashboard: compaction, ...state })
+    expect(plan.changes).toBe(false)
+    expect(plan.dashboard).toEqual({ _tag: "Unchanged", id: 7 })
+    expect(plan.insights.every((step) => step._tag === "Unchanged")).toBe(true)
+    expect(plan.warnings).toEqual([])
+  })
+
+  it("tolerates fields the server adds to a stored query", () => {
+    const state = appliedState(compaction)
+    const insights = state.insights.map((insight) => ({
+      ...insight,
+      query: { ...(insight.query as object), version: 2, tableSettings: null }
+    }))
+    expect(planApply({ dashboard: compaction, dashboards: state.dashboards, insights }).changes).toBe(false)
+    expect(jsonContains({ a: [1, { b: 2, c: 3 }], d: 4 }, { a: [1, { b: 2 }] })).toBe(true)
+    expect(jsonContains({ a: [1, 2, 3] }, { a: [1, 2] })).toBe(false)
+  })
+
+  it("updates a renamed or changed definition in place, by its id, sending only what changed", () => {
+    const state = appliedState(compaction)
+    const renamed: DashboardDefinition = {
+      ...compaction,
+      insights: compaction.insights.map((insight) =>
+        insight.id === "volume"
+          ? { ...insight, name: "Compactions, daily", query: { ...insight.query, lookback: { amount: 60, unit: "day" } } as typeof insight.query }
+          : insight
+      )
+    }
+    const plan = planApply({ dashboard: renamed, ...state })
+    expect(plan.changes).toBe(true)
+    expect(plan.dashboard._tag).toBe("Unchanged")
+    const volume = plan.insights.find((step) => step.key === "mux-compaction/volume")!
+    expect(volume._tag).toBe("Update")
+    if (volume._tag !== "Update") return
+    expect(volume.id).toBe(100)
+    expect(volume.changes).toEqual(["name", "query"])
+    expect(volume.body.name).toBe("Compactions, daily")
+    expect(volume.body.description).toBeUndefined()
+    expect(JSON.stringify(volume.body.query)).toContain("INTERVAL 60 DAY")
+    expect(plan.insights.filter((step) => step._tag === "Unchanged")).toHaveLength(2)
+  })
+
+  it("puts an insight back on the dashboard, keeping its other dashboards", () => {
+    const state = appliedState(compaction)
+    const insights = state.insights.map((insight, index) => (index === 0 ? { ...insight, dashboards: [3] } : insight))
+    const step = planApply({ dashboard: compaction, dashboards: state.dashboards, insights }).insights[0]!
+    expect(step).toMatchObject({ _tag: "Update", addToDashboard: true, dashboards: [3], changes: ["dashboards"] })
+  })
+
+  it("reports insights no longer defined, and removes them only with prune", () => {
+    const state = appliedState(compaction)
+    const fewer: DashboardDefinition = { ...compaction, insights: compaction.insights.slice(0, 2) }
+    const kept = planApply({ dashboard: fewer, ...state })
+    expect(kept.changes).toBe(false)
+    expect(kept.insights.at(-1)).toMatchObject({ _tag: "Stale", key: "mux-compaction/effectiveness-by-model", id: 102 })
+    expect(kept.warnings.join("\n")).toMatch(/left alone: apply with prune/)
+    const pruned = planApply({ dashboard: fewer, ...state, prune: true })
+    expect(pruned.changes).toBe(true)
+    expect(pruned.insights.at(-1)).toMatchObject({ _tag: "Remove", id: 102 })
+  })
+
+  it("uses the lowest id when a marker is duplicated, and ignores other dashboards, hand-made and deleted insights", () => {
+    const state = appliedState(compaction)
+    const other = appliedState(activity, 8)
+    const plan = planApply({
+      dashboard: compaction,
+      dashboards: [...state.dashboards, { ...state.dashboards[0]!, id: 9 }, ...other.dashboards],
+      insights: [
+        ...state.insights,
+        { ...state.insights[0]!, id: 150 },
+        { ...state.insights[1]!, id: 151, deleted: true },
+        { id: 152, name: "hand made", description: "no marker", query: {}, dashboards: [7] },
+        ...other.insights
+      ]
+    })
+    expect(plan.dashboard).toEqual({ _tag: "Unchanged", id: 7 })
+    expect(plan.warnings.join("\n")).toMatch(/2 dashboards carry \[posthog-backfill:mux-compaction\]/)
+    expect(plan.insights.filter((step) => step._tag === "Unchanged")).toHaveLength(3)
+    expect(plan.insights.filter((step) => step._tag === "Stale")).toEqual([
+      expect.objectContaining({ key: "mux-compaction/volume", id: 150 })
+    ])
+  })
+})

@@ -1,0 +1,486 @@
+/**
+ * Dashboards as code, applied: creates or updates one dashboard and its
+ * insights through PostHog's REST API (`/api/projects/:id/dashboards/`,
+ * `/api/projects/:id/insights/`, a personal API key as a bearer token), from a
+ * core `DashboardDefinition`.
+ *
+ * Idempotent: every managed object is found by the marker in its description
+ * (`[posthog-backfill:<dashboard>/<insight>]`), never by its name, so a second
+ * apply sends no write at all, a renamed or changed definition updates the
+ * same insight in place, and an interrupted apply continues where it stopped
+ * when run again. Insights no longer defined are reported and left alone
+ * unless `prune` is set (then soft-deleted, as PostHog's UI does). The diff
+ * itself is the core's pure `planApply`; this module only reads the project
+ * and performs the writes.
+ *
+ * A dry run reads the project (GET only) and returns the writes it would make.
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import {
+  type ApplyPlan,
+  type DashboardDefinition,
+  type Json,
+  managedKey,
+  planApply,
+  type RemoteDashboard,
+  type RemoteInsight,
+  validateDashboard
+} from "@posthog-backfill/core"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+
+/**
+ * Where to apply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Target {
+  /** PostHog's app host, e.g. `https://us.posthog.com` (not the ingestion host `us.i.posthog.com`). */
+  readonly host: string
+  /** The numeric project id (Project settings, or the number in the app's URL). */
+  readonly projectId: string
+  /** A personal API key (`phx_...`) with `dashboard:write` and `insight:write` (read scopes for a dry run). */
+  readonly apiKey: string
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApplyOptions {
+  /** Read the project, send no write, return the writes it would make. */
+  readonly dryRun?: boolean | undefined
+  /** Soft-delete managed insights of this dashboard that are no longer defined (or duplicated). */
+  readonly prune?: boolean | undefined
+}
+
+/**
+ * One REST request: the writes an apply made, or would make in a dry run.
+ * In a dry run, an insight of a dashboard that does not exist yet refers to
+ * it as {@link NEW_DASHBOARD}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApiRequest {
+  readonly method: "GET" | "POST" | "PATCH"
+  readonly path: string
+  readonly body?: Json | undefined
+  /** What the request is for, e.g. `create insight mux-compaction/volume`. */
+  readonly summary: string
+}
+
+/**
+ * The placeholder for the id of a dashboard a dry run would create.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const NEW_DASHBOARD = "<id of the new dashboard>"
+
+/**
+ * What an apply did (or, in a dry run, would do).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApplyResult {
+  readonly dryRun: boolean
+  /** The diff, step by step (`Create`, `Update`, `Unchanged`, `Remove`, `Stale`). */
+  readonly plan: ApplyPlan
+  /** The writes made (or that would be made); empty when nothing changed. */
+  readonly requests: ReadonlyArray<ApiRequest>
+  /** The dashboard's id (`undefined` in a dry run that would create it). */
+  readonly dashboardId: number | undefined
+  /** The id of every managed insight by key (created ones included; none for a dry-run create). */
+  readonly insightIds: Readonly<Record<string, number>>
+}
+
+/**
+ * Why an apply failed. Nothing partial is lost: re-running `apply` finds what
+ * was already written by its markers and continues.
+ *
+ * - `InvalidTarget`: the host, project id or key is malformed.
+ * - `InvalidDefinition`: the dashboard definition has problems.
+ * - `Unauthorized`: the key was refused (401/403).
+ * - `NotFound`: the project (or an object) does not exist at this host (404).
+ * - `RequestFailed`: the server could not be reached or answered an error.
+ * - `UnexpectedResponse`: the answer did not have the expected shape.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PostHogDashboardsError extends Data.TaggedError("PostHogDashboardsError")<{
+  readonly reason: "InvalidTarget" | "InvalidDefinition" | "Unauthorized" | "NotFound" | "RequestFailed" | "UnexpectedResponse"
+  readonly message: string
+  readonly status?: number | undefined
+  readonly cause?: unknown
+}> {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Creates or updates the dashboard and its insights (or, with `dryRun`, plans it). */
+  readonly apply: (
+    dashboard: DashboardDefinition,
+    target: Target,
+    options?: ApplyOptions
+  ) => Effect.Effect<ApplyResult, PostHogDashboardsError>
+}
+
+/**
+ * The service key.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class PostHogDashboards extends Context.Tag("@posthog-backfill/effect/PostHogDashboards")<
+  PostHogDashboards,
+  Service
+>() {}
+
+const PAGE_SIZE = 100
+const MAX_PAGES = 200
+const REQUEST_TIMEOUT = Duration.seconds(30)
+
+const Page = Schema.Struct({
+  results: Schema.Array(Schema.Unknown),
+  next: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+const Nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+
+const DashboardRow = Schema.Struct({
+  id: Schema.Number,
+  name: Nullable(Schema.String),
+  description: Nullable(Schema.String),
+  pinned: Schema.optional(Schema.Boolean),
+  deleted: Schema.optional(Schema.Boolean)
+})
+
+const InsightRow = Schema.Struct({
+  id: Schema.Number,
+  name: Nullable(Schema.String),
+  description: Nullable(Schema.String),
+  query: Schema.optionalWith(Schema.Unknown, { default: () => null }),
+  dashboards: Schema.optionalWith(Schema.Array(Schema.Number), { default: () => [] }),
+  deleted: Schema.optional(Schema.Boolean)
+})
+
+const Created = Schema.Struct({ id: Schema.Number })
+
+const decode = <A, I>(schema: Schema.Schema<A, I>, what: string) => (value: unknown) =>
+  Either.mapLeft(
+    Schema.decodeUnknownEither(schema)(value),
+    (error) =>
+      new PostHogDashboardsError({
+        reason: "UnexpectedResponse",
+        message: `PostHog answered ${what} with an unexpected shape (${error.message.split("\n")[0]}); is the host a PostHog app host?`
+      })
+  )
+
+const checkTarget = (target: Target): Either.Either<{ readonly base: string; readonly project: string }, PostHogDashboardsError> => {
+  const invalid = (message: string) => Either.left(new PostHogDashboardsError({ reason: "InvalidTarget", message }))
+  const host = target.host.trim().replace(/\/+$/, "")
+  let url: URL | undefined
+  try {
+    url = new URL(host)
+  } catch {
+    url = undefined
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    return invalid(`The host ${JSON.stringify(target.host)} is not an http(s) URL: pass PostHog's app host, e.g. https://us.posthog.com.`)
+  }
+  const project = target.projectId.trim()
+  if (!/^\d+$/.test(project)) {
+    return invalid(`The project id ${JSON.stringify(target.projectId)} is not a number: pass the numeric id from Project settings.`)
+  }
+  if (target.apiKey.trim() === "") {
+    return invalid("The personal API key is empty: create one (Settings > Personal API keys) with dashboard and insight write scopes.")
+  }
+  return Either.right({ base: host, project })
+}
+
+/**
+ * The REST client over an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect.gen(function*() {
+  const http = yield* HttpClient.HttpClient
+
+  const apply: Service["apply"] = (dashboard, target, options = {}) =>
+    Effect.gen(function*() {
+      const problems = validateDashboard(dashboard)
+      if (problems.length > 0) {
+        return yield* new PostHogDashboardsError({
+          reason: "InvalidDefinition",
+          message: `The dashboard ${JSON.stringify(dashboard.id)} is invalid: ${problems.join("; ")}`
+        })
+      }
+      const { base, project } = yield* checkTarget(target)
+      const apiKey = target.apiKey.trim()
+      const root = `/api/projects/${project}`
+
+      const send = (request: ApiRequest, params: Readonly<Record<string, string>> = {}) =>
+        Effect.gen(function*() {
+          let built = request.method === "GET"
+            ? HttpClientRequest.get(`${base}${request.path}`)
+            : request.method === "POST"
+            ? HttpClientRequest.post(`${base}${request.path}`)
+            : HttpClientRequest.patch(`${base}${request.path}`)
+          built = built.pipe(HttpClientRequest.bearerToken(apiKey), HttpClientRequest.acceptJson, HttpClientRequest.setUrlParams(params))
+          if (request.body !== undefined) built = HttpClientRequest.bodyUnsafeJson(built, request.body)
+          const response = yield* http.execute(built).pipe(
+            Effect.timeoutFail({
+              duration: REQUEST_TIMEOUT,
+              onTimeout: () =>
+                new PostHogDashboardsError({
+                  reason: "RequestFailed",
+                  message: `${request.method} ${base}${request.path} got no answer within 30 s; check the host and try again.`
+                })
+            }),
+            Effect.catchTags({
+              RequestError: (error) =>
+                Effect.fail(
+                  new PostHogDashboardsError({
+                    reason: "RequestFailed",
+                    message: `Could not reach ${base} (${error.message}); check --host and your network, then try again.`,
+                    cause: error
+                  })
+                ),
+              ResponseError: (error) =>
+                Effect.fail(
+                  new PostHogDashboardsError({
+                    reason: "RequestFailed",
+                    message: `${request.method} ${base}${request.path} failed (${error.message}); try again.`,
+                    cause: error
+                  })
+                )
+            })
+          )
+          const text = yield* Effect.orElseSucceed(response.text, () => "")
+          const status = response.status
+          if (status === 401 || status === 403) {
+            return yield* new PostHogDashboardsError({
+              reason: "Unauthorized",
+              status,
+              message: `PostHog refused the personal API key (HTTP ${status}) for ${request.method} ${request.path}: use a personal ` +
+                "API key (phx_..., not the project key phc_...) with dashboard:write and insight:write scopes for this project."
+            })
+          }
+          if (status === 404) {
+            return yield* new PostHogDashboardsError({
+              reason: "NotFound",
+              status,
+              message: `PostHog answered 404 for ${request.method} ${request.path}: check --project-id, and that --host is ` +
+                "the app host (https://us.posthog.com or https://eu.posthog.com), not the ingestion host (us.i.posthog.com)."
+            })
+          }
+          if (status < 200 || status >= 300) {
+            return yield* new PostHogDashboardsError({
+              reason: "RequestFailed",
+              status,
+              message: `PostHog answered HTTP ${status} to ${request.summary} (${request.method} ${request.path}): ` +
+                `${text.slice(0, 300) || "no body"}. Fix the cause and run apply again; what was written is kept.`
+            })
+          }
+          try {
+            return text === "" ? null : JSON.parse(text) as unknown
+          } catch {
+            return yield* new PostHogDashboardsError({
+              reason: "UnexpectedResponse",
+              status,
+              message: `PostHog answered ${request.method} ${request.path} with a body that is not JSON; is ${base} a PostHog app host?`
+            })
+          }
+        })
+
+      const listAll = <A, I>(path: string, params: Readonly<Record<string, string>>, row: Schema.Schema<A, I>, what: string) =>
+        Effect.gen(function*() {
+          const rows: Array<A> = []
+          for (let page = 0; page < MAX_PAGES; page++) {
+            const body = yield* send(
+              { method: "GET", path, summary: `list ${what}` },
+              { ...params, limit: String(PAGE_SIZE), offset: String(page * PAGE_SIZE) }
+            )
+            const parsed = yield* decode(Page, `the ${what} list`)(body)
+            for (const item of parsed.results) rows.push(yield* decode(row, `a ${what} row`)(item))
+            if (parsed.results.length === 0 || parsed.next === undefined || parsed.next === null) break
+          }
+          return rows
+        })
+
+      const dashboards: ReadonlyArray<RemoteDashboard> = yield* listAll(`${root}/dashboards/`, {}, DashboardRow, "dashboards")
+      const insights: ReadonlyArray<RemoteInsight> = yield* listAll(
+        `${root}/insights/`,
+        { basic: "true", search: `posthog-backfill:${managedKey(dashboard.id)}/` },
+        InsightRow,
+        "insights"
+      )
+      const plan = planApply({ dashboard, dashboards, insights, prune: options.prune })
+      for (const warning of plan.warnings) yield* Effect.logWarning(warning)
+
+      const dryRun = options.dryRun === true
+      const requests: Array<ApiRequest> = []
+      const write = (request: ApiRequest) =>
+        Effect.gen(function*() {
+          requests.push(request)
+          if (dryRun) return null
+          yield* Effect.logInfo(request.summary)
+          return yield* send(request)
+        })
+
+      const dashboardKey = managedKey(dashboard.id)
+      let dashboardId: number | undefined
+      switch (plan.dashboard._tag) {
+        case "Create": {
+          const created = yield* write({
+            method: "POST",
+            path: `${root}/dashboards/`,
+            body: { ...plan.dashboard.body },
+            summary: `create dashboard ${dashboardKey}`
+          })
+          dashboardId = dryRun ? undefined : (yield* decode(Created, "the new dashboard")(created)).id
+          break
+        }
+        case "Update":
+          dashboardId = plan.dashboard.id
+          yield* write({
+            method: "PATCH",
+            path: `${root}/dashboards/${plan.dashboard.id}/`,
+            body: { ...plan.dashboard.body },
+            summary: `update dashboard ${dashboardKey} (${plan.dashboard.changes.join(", ")})`
+          })
+          break
+        case "Unchanged":
+          dashboardId = plan.dashboard.id
+          break
+      }
+      const onDashboard: Json = dashboardId ?? NEW_DASHBOARD
+
+      const insightIds: Record<string, number> = {}
+      for (const step of plan.insights) {
+        switch (step._tag) {
+          case "Create": {
+            const created = yield* write({
+              method: "POST",
+              path: `${root}/insights/`,
+              body: { ...step.body, dashboards: [onDashboard], saved: true },
+              summary: `create insight ${step.key}`
+            })
+            if (!dryRun) insightIds[step.key] = (yield* decode(Created, "the new insight")(created)).id
+            break
+          }
+          case "Update": {
+            insightIds[step.key] = step.id
+            const dashboardsAfter: Array<Json> = step.addToDashboard ? [...step.dashboards, onDashboard] : []
+            yield* write({
+              method: "PATCH",
+              path: `${root}/insights/${step.id}/`,
+              body: { ...step.body, ...(step.addToDashboard ? { dashboards: dashboardsAfter } : {}) },
+              summary: `update insight ${step.key} (${step.changes.join(", ")})`
+            })
+            break
+          }
+          case "Unchanged":
+            insightIds[step.key] = step.id
+            break
+          case "Remove":
+            yield* write({
+              method: "PATCH",
+              path: `${root}/insights/${step.id}/`,
+              body: { deleted: true },
+              summary: `delete insight #${step.id} (${step.why})`
+            })
+            break
+          case "Stale":
+            break
+        }
+      }
+      if (!dryRun) {
+        yield* Effect.logInfo(
+          plan.changes ? `applied ${dashboardKey}: ${requests.length} write(s)` : `${dashboardKey} is up to date; nothing written`
+        )
+      }
+      return { dryRun, plan, requests, dashboardId, insightIds } satisfies ApplyResult
+    }).pipe(Effect.annotateLogs({ module: "PostHogDashboards", dashboard: dashboard.id }))
+
+  return PostHogDashboards.of({ apply })
+})
+
+/**
+ * The REST client as a layer over an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<PostHogDashboards, never, HttpClient.HttpClient> = Layer.effect(PostHogDashboards, make)
+
+/**
+ * The REST client over the global `fetch`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFetch: Layer.Layer<PostHogDashboards> = layer.pipe(Layer.provide(FetchHttpClient.layer))
+
+/**
+ * One line per step of an apply, for people: what was (or would be) created,
+ * updated, removed or left alone.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const describeResult = (dashboard: DashboardDefinition, result: ApplyResult): ReadonlyArray<string> => {
+  const verb = (done: string, would: string) => (result.dryRun ? would : done)
+  const key = managedKey(dashboard.id)
+  const lines: Array<string> = []
+  const step = result.plan.dashboard
+  switch (step._tag) {
+    case "Create":
+      lines.push(`dashboard ${key}: ${verb("created", "would create")}${result.dashboardId === undefined ? "" : ` (#${result.dashboardId})`}`)
+      break
+    case "Update":
+      lines.push(`dashboard ${key} #${step.id}: ${verb("updated", "would update")} ${step.changes.join(", ")}`)
+      break
+    case "Unchanged":
+      lines.push(`dashboard ${key} #${step.id}: unchanged`)
+      break
+  }
+  for (const insight of result.plan.insights) {
+    switch (insight._tag) {
+      case "Create": {
+        const id = result.insightIds[insight.key]
+        lines.push(`  insight ${insight.key}: ${verb("created", "would create")}${id === undefined ? "" : ` (#${id})`}`)
+        break
+      }
+      case "Update":
+        lines.push(`  insight ${insight.key} #${insight.id}: ${verb("updated", "would update")} ${insight.changes.join(", ")}`)
+        break
+      case "Unchanged":
+        lines.push(`  insight ${insight.key} #${insight.id}: unchanged`)
+        break
+      case "Remove":
+        lines.push(`  insight ${insight.key} #${insight.id}: ${verb("deleted", "would delete")} (${insight.why})`)
+        break
+      case "Stale":
+        lines.push(`  insight ${insight.key} #${insight.id}: left alone (${insight.why}; apply with --prune to delete)`)
+        break
+    }
+  }
+  return lines
+}

@@ -1,0 +1,499 @@
+/**
+ * Typed live events: the app's catalog ({@link EventCatalog}) captured through
+ * one long-lived posthog-node client in normal ingestion mode, sharing the
+ * backfill's consent, debug printing, whitelist and delivery confirmation.
+ *
+ * `capture` never fails and never throws into the host. In order:
+ *
+ * 1. the event must be the catalog's own definition and its payload must pass
+ *    the schema (excess keys rejected): every capture, no path skips it; an
+ *    invalid event is dropped and reported through the Logger with the
+ *    schema's message (`Invalid`);
+ * 2. consent off (the same rules as the backfill) -> `NoConsent`;
+ * 3. a dedupe key already delivered, or in flight -> `Duplicate`;
+ * 4. `<PREFIX>_DEBUG=1` -> the event is printed to stderr, nothing is sent
+ *    or written (no install id is created) -> `DryRun`;
+ * 5. no API key -> `Disabled`;
+ * 6. queued with the app's base properties (version, os, arch, runtime,
+ *    locale: never paths or host names) -> `Queued`.
+ *
+ * A dedupe key is recorded as delivered only when a 2xx answer acknowledged
+ * its event; a failed delivery releases it, so a retry can send again. Use
+ * {@link Service.track} to capture only after the work an event describes
+ * succeeded. Delivered keys are kept in bounded memory (the most recent
+ * `maxDedupeKeys`).
+ *
+ * `shutdown` sends what is queued within a bounded time and reports, from
+ * what the server answered, how many events were acknowledged and how many
+ * were not. The layer shuts down when its scope closes, so queued events are
+ * not lost when a host forgets.
+ *
+ * @since 0.1.0
+ */
+import type { BackfillApp, CaptureEvent, ConsentDecision, PropertyScalar } from "@posthog-backfill/core"
+import { scrubProperties } from "@posthog-backfill/core"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import { Consent } from "./Consent.js"
+import type * as EventCatalog from "./EventCatalog.js"
+import { InstallId } from "./InstallId.js"
+import * as engine from "./internal/telemetryEngine.js"
+import { makeLiveTransport } from "./internal/liveTransport.js"
+import type { FetchFn } from "./internal/postHogDelivery.js"
+
+/**
+ * The outcome of one capture: `Queued` (handed to the client), `Invalid`
+ * (dropped, schema message), `Duplicate` (its dedupe key was already
+ * captured), `NoConsent`, `DryRun` (printed, not sent), `Disabled` (no API
+ * key, shut down, or the install id could not be stored).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CaptureResult = engine.CaptureResult
+
+/**
+ * Constructors and matchers of {@link CaptureResult}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const CaptureResult: typeof engine.CaptureResult = engine.CaptureResult
+
+/**
+ * Positive delivery accounting, from what the server answered:
+ *
+ * - `captured`: events handed to the client;
+ * - `acknowledged`: those a 2xx answer covered;
+ * - `pending`: still queued or in flight (0 after a completed shutdown unless
+ *   it ran out of time or the network was down);
+ * - `unacknowledged`: captured but not acknowledged (failed, dropped, or
+ *   still pending), with their uuids (the most recent 1000);
+ * - `errors`: what posthog-node and the transport reported (the most recent 100);
+ * - `delivered`: every captured event acknowledged.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TelemetryReport = engine.TelemetryReport
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CaptureOptions {
+  /** Required for events whose catalog entry declares a dedupe key; refused otherwise. Never sent. */
+  readonly dedupeKey?: string | undefined
+}
+
+/**
+ * The live-event service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Validates and captures one event. Never fails. */
+  readonly capture: <E extends EventCatalog.AnyEvent>(
+    event: E,
+    payload: EventCatalog.PayloadOf<E>,
+    options?: CaptureOptions
+  ) => Effect.Effect<CaptureResult>
+  /**
+   * Runs `work`; only when it succeeds, builds the payload from its result
+   * and captures it. A failing `work` captures nothing and records no dedupe
+   * key; its error is returned unchanged. A throwing `payload` is reported as
+   * an invalid event, never thrown.
+   */
+  readonly track: <A, E, R, Ev extends EventCatalog.AnyEvent>(
+    work: Effect.Effect<A, E, R>,
+    event: Ev,
+    payload: (result: A) => EventCatalog.PayloadOf<Ev>,
+    options?: CaptureOptions
+  ) => Effect.Effect<A, E, R>
+  /** Sends what is queued now and reports the running totals. Never fails. */
+  readonly flush: Effect.Effect<TelemetryReport>
+  /** Sends what is queued within the shutdown budget, stops, and reports. Idempotent; later captures are `Disabled`. */
+  readonly shutdown: Effect.Effect<TelemetryReport>
+}
+
+/**
+ * The service key.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Telemetry extends Context.Tag("@posthog-backfill/effect/Telemetry")<Telemetry, Service>() {}
+
+/**
+ * Why the service could not be built:
+ *
+ * - `CaptureModeV1`: `POSTHOG_CAPTURE_MODE=v1` would switch posthog-node to another endpoint and body.
+ * - `InvalidOptions`: the host is not an http(s) URL, or a tuning value is out of range.
+ * - `InvalidCatalog`: a payload key collides with a base property.
+ * - `Config`: the environment could not be read.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TelemetryError extends Data.TaggedError("TelemetryError")<{
+  readonly reason: "CaptureModeV1" | "InvalidOptions" | "InvalidCatalog" | "Config"
+  readonly message: string
+}> {}
+
+/**
+ * Client tuning. Defaults are posthog-node's own batching (20 events or 10 s,
+ * 1000 queued at most, 3 retries 3 s apart, 10 s per request) and a 10 s
+ * shutdown budget.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientOptions {
+  readonly flushAt?: number | undefined
+  readonly flushInterval?: number | undefined
+  readonly maxQueueSize?: number | undefined
+  readonly maxBatchSize?: number | undefined
+  readonly fetchRetryCount?: number | undefined
+  readonly fetchRetryDelay?: number | undefined
+  readonly requestTimeout?: number | undefined
+  /** How long `shutdown` may take. Default 10000 ms. */
+  readonly shutdownTimeoutMs?: number | undefined
+  /** Let PostHog resolve a location from the request's IP. Default false (`$geoip_disable: true`). */
+  readonly geoip?: boolean | undefined
+  /** The transport underneath the acknowledgement observer. Defaults to the global `fetch`. */
+  readonly fetch?: FetchFn | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The app: its consent prefix, uuid namespace and base-property whitelist (shared with the backfill). */
+  readonly app: BackfillApp
+  readonly catalog: EventCatalog.Catalog
+  /** The PostHog project API key. Without one nothing is sent (captures still validate, gate and print). */
+  readonly apiKey?: string | undefined
+  /** Default PostHog US cloud. */
+  readonly host?: string | undefined
+  /** The app's base properties (version, os, ...), scrubbed against `app.baseProperties`. */
+  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+  /** Delivered dedupe keys kept in memory. Default 10000. */
+  readonly maxDedupeKeys?: number | undefined
+  readonly client?: ClientOptions | undefined
+}
+
+/**
+ * PostHog US cloud.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_HOST = "https://us.i.posthog.com"
+
+/**
+ * The default shutdown budget.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+
+const fail = (reason: TelemetryError["reason"], message: string) => Effect.fail(new TelemetryError({ reason, message }))
+
+const PATH_LIKE = /[\\/]/
+
+/**
+ * The base properties that may ship: scrubbed against the app's whitelist,
+ * and anything that looks like a path dropped. Returns the kept properties
+ * and one line per dropped key.
+ */
+const cleanBaseProperties = (
+  app: BackfillApp,
+  given: Readonly<Record<string, PropertyScalar>>
+): { readonly kept: Record<string, PropertyScalar>; readonly dropped: ReadonlyArray<string> } => {
+  const scrubbed = scrubProperties(app.baseProperties, given)
+  const kept: Record<string, PropertyScalar> = {}
+  const dropped: Array<string> = []
+  for (const key of Object.keys(given)) {
+    const value = scrubbed[key]
+    if (value === undefined) {
+      dropped.push(`${key} (not a base property of ${app.name}, or not a ${app.baseProperties[key] ?? "whitelisted"} value)`)
+    } else if (typeof value === "string" && PATH_LIKE.test(value)) {
+      dropped.push(`${key} (looks like a path)`)
+    } else {
+      kept[key] = value
+    }
+  }
+  return { kept, dropped }
+}
+
+const checkCatalog = (app: BackfillApp, catalog: EventCatalog.Catalog) => {
+  const collisions = catalog.events.flatMap((event) =>
+    event.keys.filter((key) => Object.hasOwn(app.baseProperties, key)).map((key) => `${event.name}.${key}`)
+  )
+  return collisions.length === 0
+    ? Effect.void
+    : fail(
+      "InvalidCatalog",
+      `payload keys collide with ${app.name}'s base properties: ${collisions.join(", ")}; rename them in the catalog`
+    )
+}
+
+const refuseCaptureModeV1 = Config.option(Config.string("POSTHOG_CAPTURE_MODE")).pipe(
+  Effect.mapError((cause) => new TelemetryError({ reason: "Config", message: `Could not read POSTHOG_CAPTURE_MODE: ${cause}` })),
+  Effect.flatMap((mode) =>
+    Option.isSome(mode) && mode.value.trim().toLowerCase() === "v1"
+      ? fail(
+        "CaptureModeV1",
+        "POSTHOG_CAPTURE_MODE=v1 is set: posthog-node would send live events to its Capture V1 endpoint with a " +
+          "different body, where delivery cannot be confirmed. Unset POSTHOG_CAPTURE_MODE (or set it to v0)."
+      )
+      : Effect.void
+  )
+)
+
+const positive = (name: string, value: number | undefined, fallback: number, min: number): Effect.Effect<number, TelemetryError> =>
+  value === undefined
+    ? Effect.succeed(fallback)
+    : Number.isSafeInteger(value) && value >= min
+    ? Effect.succeed(value)
+    : fail("InvalidOptions", `${name} must be a whole number >= ${min}, got ${value}`)
+
+const liveTransport = (options: Options) =>
+  Effect.gen(function*() {
+    const apiKey = options.apiKey?.trim() ?? ""
+    if (apiKey === "") return undefined
+    const host = (options.host ?? DEFAULT_HOST).trim().replace(/\/+$/, "")
+    let url: URL | undefined
+    try {
+      url = new URL(host)
+    } catch {
+      url = undefined
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      return yield* fail("InvalidOptions", `The PostHog host ${JSON.stringify(host)} is not an http(s) URL. Pass e.g. ${DEFAULT_HOST}.`)
+    }
+    yield* refuseCaptureModeV1
+    const client = options.client ?? {}
+    const tuning = {
+      flushAt: yield* positive("client.flushAt", client.flushAt, 20, 1),
+      flushInterval: yield* positive("client.flushInterval", client.flushInterval, 10_000, 0),
+      maxQueueSize: yield* positive("client.maxQueueSize", client.maxQueueSize, 1_000, 1),
+      maxBatchSize: yield* positive("client.maxBatchSize", client.maxBatchSize, 100, 1),
+      fetchRetryCount: yield* positive("client.fetchRetryCount", client.fetchRetryCount, 3, 0),
+      fetchRetryDelay: yield* positive("client.fetchRetryDelay", client.fetchRetryDelay, 3_000, 0),
+      requestTimeout: yield* positive("client.requestTimeout", client.requestTimeout, 10_000, 1),
+      shutdownTimeoutMs: yield* positive("client.shutdownTimeoutMs", client.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
+      geoip: client.geoip ?? false,
+      fetch: client.fetch
+    }
+    return (events: engine.TransportEvents) => makeLiveTransport({ apiKey, host }, tuning, events)
+  })
+
+const toService = (core: engine.Engine): Service => ({
+  capture: (event, payload, options) => core.capture(event, payload, options),
+  track: (work, event, payload, options) =>
+    Effect.tap(work, (result) =>
+      Effect.suspend(() => {
+        let built: unknown
+        try {
+          built = payload(result)
+        } catch (error) {
+          const message = `${event.name}: building the payload threw: ${error instanceof Error ? error.message : String(error)}`
+          return Effect.logWarning(`dropped an invalid live event: ${message}`)
+        }
+        return core.capture(event, built, options)
+      })),
+  flush: core.flush,
+  shutdown: core.shutdown
+})
+
+const prepare = (options: { readonly app: BackfillApp; readonly catalog: EventCatalog.Catalog; readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined; readonly maxDedupeKeys?: number | undefined }) =>
+  Effect.gen(function*() {
+    yield* checkCatalog(options.app, options.catalog)
+    const base = cleanBaseProperties(options.app, options.baseProperties ?? {})
+    for (const line of base.dropped) yield* Effect.logWarning(`base property left out of live events: ${line}`)
+    const maxDedupeKeys = yield* positive("maxDedupeKeys", options.maxDedupeKeys, 10_000, 1)
+    return { baseProperties: base.kept, maxDedupeKeys }
+  })
+
+/**
+ * The live service over a long-lived posthog-node client, shut down when the
+ * scope closes. Consent and the install id come from the `Consent` and
+ * `InstallId` services (the backfill's own).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Service, TelemetryError, Consent | InstallId | Scope.Scope> =>
+  Effect.gen(function*() {
+    const consent = yield* Consent
+    const installIds = yield* InstallId
+    const prepared = yield* prepare(options)
+    const transport = yield* liveTransport(options)
+    const core = yield* engine.makeEngine({
+      app: options.app,
+      catalog: options.catalog,
+      baseProperties: prepared.baseProperties,
+      consent: consent.resolve,
+      installId: installIds,
+      transport,
+      disabledReason: "no PostHog API key was given, so live events are validated and gated but not sent",
+      maxDedupeKeys: prepared.maxDedupeKeys
+    })
+    yield* Effect.addFinalizer(() => core.shutdown)
+    return toService(core)
+  })
+
+/**
+ * The live service as a scoped layer: closing it shuts the client down
+ * (queued events are sent within the budget).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Telemetry, TelemetryError, Consent | InstallId> =>
+  Layer.scoped(Telemetry, make(options))
+
+/**
+ * What a recording transport does with queued events on `flush` / `shutdown`:
+ * `Acknowledge` them all (the default), `Reject` them (dropped, with this
+ * error, as after exhausted retries), or `Hold` them (never answered, as when
+ * the network is down).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RecordingBehaviour =
+  | { readonly _tag: "Acknowledge" }
+  | { readonly _tag: "Reject"; readonly error: string }
+  | { readonly _tag: "Hold" }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordingOptions {
+  readonly app: BackfillApp
+  readonly catalog: EventCatalog.Catalog
+  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+  /** Default: enabled by default, no debug. */
+  readonly consent?: ConsentDecision | undefined
+  /** Default {@link RECORDING_INSTALL_ID}. */
+  readonly installId?: string | undefined
+  readonly maxDedupeKeys?: number | undefined
+  readonly behaviour?: RecordingBehaviour | undefined
+}
+
+/**
+ * A recording `Telemetry` and what it saw. The getters return snapshots.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Recording {
+  readonly service: Service
+  /** Every event handed to the transport (after validation, consent, dedupe and debug), in order. */
+  readonly events: ReadonlyArray<CaptureEvent>
+  /** The uuids acknowledged so far. */
+  readonly acknowledged: ReadonlyArray<string>
+  readonly setBehaviour: (behaviour: RecordingBehaviour) => void
+  readonly setConsent: (decision: ConsentDecision) => void
+}
+
+/**
+ * The install id of a recording unless one is given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const RECORDING_INSTALL_ID = "00000000-0000-4000-8000-000000000001"
+
+const defaultConsent: ConsentDecision = { enabled: true, source: "default", reason: "telemetry is on by default", debug: false }
+
+/**
+ * A recording `Telemetry` for tests: the same pipeline (catalog, schema,
+ * consent, dedupe, debug print, ledger) over an in-memory transport that
+ * answers queued events on `flush` / `shutdown` as its behaviour says.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeRecording = (options: RecordingOptions): Effect.Effect<Recording, TelemetryError> =>
+  Effect.gen(function*() {
+    const prepared = yield* prepare(options)
+    let behaviour: RecordingBehaviour = options.behaviour ?? { _tag: "Acknowledge" }
+    let consent = options.consent ?? defaultConsent
+    const installId = options.installId ?? RECORDING_INSTALL_ID
+    const events: Array<CaptureEvent> = []
+    const acknowledged: Array<string> = []
+    let queue: Array<string> = []
+    const answer = (listener: engine.TransportEvents) => {
+      const batch = queue
+      switch (behaviour._tag) {
+        case "Acknowledge":
+          queue = []
+          acknowledged.push(...batch)
+          listener.acknowledged(batch)
+          break
+        case "Reject":
+          queue = []
+          if (batch.length > 0) listener.failed(behaviour.error)
+          break
+        case "Hold":
+          break
+      }
+    }
+    const core = yield* engine.makeEngine({
+      app: options.app,
+      catalog: options.catalog,
+      baseProperties: prepared.baseProperties,
+      consent: Effect.sync(() => consent),
+      installId: { current: Effect.succeed(installId), getOrCreate: Effect.succeed(installId) },
+      transport: (listener) => ({
+        enqueue: (event) => {
+          events.push(event)
+          queue.push(event.uuid)
+        },
+        flush: async () => answer(listener),
+        shutdown: async () => {
+          answer(listener)
+          return queue.length > 0 ? [`${queue.length} event(s) were still queued after shutdown`] : []
+        },
+        pendingUuids: () => new Set(queue)
+      }),
+      disabledReason: "unused",
+      maxDedupeKeys: prepared.maxDedupeKeys
+    })
+    return {
+      service: toService(core),
+      get events() {
+        return events.slice()
+      },
+      get acknowledged() {
+        return acknowledged.slice()
+      },
+      setBehaviour: (next) => {
+        behaviour = next
+      },
+      setConsent: (next) => {
+        consent = next
+      }
+    }
+  })
+
+/**
+ * Provides a recording's service as the `Telemetry`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRecording = (recording: Recording): Layer.Layer<Telemetry> =>
+  Layer.succeed(Telemetry, recording.service)
