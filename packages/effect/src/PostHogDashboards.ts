@@ -37,6 +37,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import * as HttpHost from "./HttpHost.js"
 
 /**
  * Where to apply.
@@ -193,14 +194,8 @@ const decode = <A, I>(schema: Schema.Schema<A, I>, what: string) => (value: unkn
 
 const checkTarget = (target: Target): Either.Either<{ readonly base: string; readonly project: string }, PostHogDashboardsError> => {
   const invalid = (message: string) => Either.left(new PostHogDashboardsError({ reason: "InvalidTarget", message }))
-  const host = target.host.trim().replace(/\/+$/, "")
-  let url: URL | undefined
-  try {
-    url = new URL(host)
-  } catch {
-    url = undefined
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+  const host = HttpHost.normalize(target.host)
+  if (host === undefined) {
     return invalid(`The host ${JSON.stringify(target.host)} is not an http(s) URL: pass PostHog's app host, e.g. https://us.posthog.com.`)
   }
   const project = target.projectId.trim()

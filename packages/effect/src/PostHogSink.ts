@@ -18,6 +18,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as HttpHost from "./HttpHost.js"
 import * as internal from "./internal/postHogDelivery.js"
 
 /**
@@ -193,13 +194,7 @@ const validate = (events: ReadonlyArray<CaptureEvent>, options: SendOptions): Ef
   if (options.apiKey.trim() === "") {
     return fail("InvalidOptions", "The PostHog API key is empty: posthog-node would disable itself and drop every event. Pass the project API key.")
   }
-  let url: URL | undefined
-  try {
-    url = new URL(options.host)
-  } catch {
-    url = undefined
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+  if (!HttpHost.isHttpUrl(options.host)) {
     return fail("InvalidOptions", `The PostHog host ${JSON.stringify(options.host)} is not an http(s) URL. Pass e.g. https://us.i.posthog.com.`)
   }
   const seen = new Set<string>()

@@ -40,6 +40,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { Consent } from "./Consent.js"
+import * as HttpHost from "./HttpHost.js"
 import type * as EventCatalog from "./EventCatalog.js"
 import { InstallId } from "./InstallId.js"
 import * as engine from "./internal/telemetryEngine.js"
@@ -270,15 +271,10 @@ const liveTransport = (options: Options) =>
   Effect.gen(function*() {
     const apiKey = options.apiKey?.trim() ?? ""
     if (apiKey === "") return undefined
-    const host = (options.host ?? DEFAULT_HOST).trim().replace(/\/+$/, "")
-    let url: URL | undefined
-    try {
-      url = new URL(host)
-    } catch {
-      url = undefined
-    }
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      return yield* fail("InvalidOptions", `The PostHog host ${JSON.stringify(host)} is not an http(s) URL. Pass e.g. ${DEFAULT_HOST}.`)
+    const given = options.host ?? DEFAULT_HOST
+    const host = HttpHost.normalize(given)
+    if (host === undefined) {
+      return yield* fail("InvalidOptions", `The PostHog host ${JSON.stringify(given.trim())} is not an http(s) URL. Pass e.g. ${DEFAULT_HOST}.`)
     }
     yield* refuseCaptureModeV1
     const client = options.client ?? {}

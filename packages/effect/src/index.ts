@@ -55,3 +55,6 @@ export * as PostHogDashboards from "./PostHogDashboards.js"
 
 /** The Promise facade of live telemetry for hosts that do not use Effect. */
 export * from "./LiveTelemetry.js"
+
+/** The PostHog host check shared by the sinks, the dashboards client and the CLI. */
+export * as HttpHost from "./HttpHost.js"

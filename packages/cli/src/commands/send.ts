@@ -9,7 +9,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Backfill, InstallId, NodeBackfill } from "@posthog-backfill/effect"
+import { Backfill, HttpHost, InstallId, NodeBackfill } from "@posthog-backfill/effect"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -55,13 +55,7 @@ export const resolveHost = (flag: Option.Option<string>): Effect.Effect<string, 
     const fromFlag = given(flag)
     const host = (fromFlag ?? (yield* fromEnv("POSTHOG_HOST")) ?? Backfill.DEFAULT_HOST).trim()
     const where = fromFlag !== undefined ? "--host" : "POSTHOG_HOST"
-    let url: URL | undefined
-    try {
-      url = new URL(host)
-    } catch {
-      url = undefined
-    }
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    if (!HttpHost.isHttpUrl(host)) {
       return yield* Effect.fail(
         usageError(`${where} ${JSON.stringify(host)} is not an http(s) URL: pass e.g. --host ${Backfill.DEFAULT_HOST}`)
       )
