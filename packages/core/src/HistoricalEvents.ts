@@ -11,7 +11,7 @@ import type { CaptureEvent, PropertyScalar, Properties } from "./CaptureEvent.js
 import { dayNoon, type DayWindow, isDayInWindow, isShippable } from "./DayWindow.js"
 import { eventUuid, INSTALL_DAY_KEY } from "./EventId.js"
 import type { DailyRollup } from "./RollupMerge.js"
-import { personSet, scrubProperties } from "./Scrub.js"
+import { personSet, type PropertyWhitelist, scrubProperties } from "./Scrub.js"
 
 /**
  * @since 0.1.0
@@ -45,8 +45,8 @@ export interface HistoricalEventsInput {
  * properties: stamping the current version/os on a past day would poison
  * version-over-time charts forever.
  */
-const activityProperties = (app: BackfillApp, rollup: DailyRollup): Properties => ({
-  ...scrubProperties(backfillWhitelist(app), { ...rollup.counters, backfilled: true }),
+const activityProperties = (whitelist: PropertyWhitelist, rollup: DailyRollup): Properties => ({
+  ...scrubProperties(whitelist, { ...rollup.counters, backfilled: true }),
   $process_person_profile: false,
   $ignore_sent_at: true
 })
@@ -98,6 +98,8 @@ export const buildHistoricalEvents = (input: HistoricalEventsInput): ReadonlyArr
   const days = input.rollups
     .filter((rollup) => isDayInWindow(rollup.day, window))
     .toSorted((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
+  // Once per build, not per day: a multi-year plan has a thousand days.
+  const whitelist = backfillWhitelist(app)
   return [
     install,
     ...days.map(
@@ -106,7 +108,7 @@ export const buildHistoricalEvents = (input: HistoricalEventsInput): ReadonlyArr
         distinctId: installId,
         uuid: eventUuid(app.namespace, installId, HISTORICAL_ACTIVITY, rollup.day),
         timestamp: dayNoon(rollup.day),
-        properties: activityProperties(app, rollup)
+        properties: activityProperties(whitelist, rollup)
       })
     )
   ]

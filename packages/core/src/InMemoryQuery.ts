@@ -1,15 +1,17 @@
 /**
  * Runs compiled queries over plain row arrays, with the same semantics as the
  * SQL the compiler emits (normalization per row, the floor, whole-day window,
- * `COUNT`, `TOTAL`, `COUNT(DISTINCT)`, `MIN`, `COALESCE` priority). It backs
+ * `COUNT`, `TOTAL`, distinct values per group, `MIN`, `COALESCE` priority),
+ * written independently of the SQL (days from `utcDay`, the window compared as
+ * strings), and returning rows of the same shape. It backs
  * the in-memory activity source (hosts whose data is not in SQLite, and tests),
  * and the compiler is checked against real SQLite through it.
  *
  * @since 0.1.0
  */
-import { isDayInWindow, isDayRepresentable, type ShippableWindow, utcDay } from "./DayWindow.js"
+import { DAY_MS, dayStartMs, isDayInWindow, isDayRepresentable, type ShippableWindow, utcDay } from "./DayWindow.js"
 import { normalizeEpochMs } from "./Epoch.js"
-import type { AnyQuery, DistinctQuery, FirstActivityQuery, TableColumns, TableQuery } from "./RollupCompiler.js"
+import type { AnyQuery, FirstActivityQuery, TableColumns, TableQuery } from "./RollupCompiler.js"
 import type { Row } from "./RollupMerge.js"
 
 /**
@@ -61,8 +63,40 @@ const dayOf = (row: Row, timeColumn: string, floorMs: number, window: ShippableW
 const groupKey = (values: ReadonlyArray<unknown>): string =>
   JSON.stringify(values.map((v) => (isNull(v) ? null : [typeof v, typeof v === "bigint" ? String(v) : v])))
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, "0"))
+
+/** A blob as SQLite's `quote()` writes it: `X'0A1B'`. */
+const blobLiteral = (bytes: Uint8Array): string => {
+  let hex = ""
+  for (const byte of bytes) hex += HEX[byte]
+  return `X'${hex}'`
+}
+
+/**
+ * The distinct values of a group, split the way the compiled SQL splits them:
+ * text and integers as they are, reals and blobs as SQL literals.
+ */
+interface DistinctValues {
+  readonly plain: Map<string, unknown>
+  readonly typed: Set<string>
+}
+
+const addDistinct = (values: DistinctValues, value: unknown) => {
+  if (isNull(value)) return
+  if (typeof value === "number" && !Number.isInteger(value)) values.typed.add(String(value))
+  else if (value instanceof Uint8Array) values.typed.add(blobLiteral(value))
+  else {
+    const plain = typeof value === "bigint" ? Number(value) : value
+    values.plain.set(groupKey([plain]), plain)
+  }
+}
+
+/** The day offset of an in-window day from the window's first day. */
+const dayOffset = (day: string, window: ShippableWindow): number =>
+  Math.round((dayStartMs(day) - dayStartMs(window.installDay)) / DAY_MS)
+
 const runTable = (query: TableQuery, tables: TableRows): ReadonlyArray<Row> => {
-  const groups = new Map<string, Record<string, unknown>>()
+  const groups = new Map<string, { row: Record<string, unknown>; distinct: Array<DistinctValues> }>()
   for (const row of findTable(tables, query.table)) {
     const day = dayOf(row, query.timeColumn, query.floorMs, query.window)
     if (day === undefined) continue
@@ -73,34 +107,28 @@ const runTable = (query: TableQuery, tables: TableRows): ReadonlyArray<Row> => {
     const key = groupKey([day, ...bucketValues])
     let group = groups.get(key)
     if (group === undefined) {
-      group = { day, n: 0 }
-      query.bucketColumns.forEach(({ alias }, i) => (group![alias] = bucketValues[i]))
-      for (const { alias } of query.valueColumns) group[alias] = 0
+      const fresh: Record<string, unknown> = { d: dayOffset(day, query.window), n: 0 }
+      query.bucketColumns.forEach(({ alias }, i) => (fresh[alias] = bucketValues[i]))
+      for (const { alias } of query.valueColumns) fresh[alias] = 0
+      group = { row: fresh, distinct: query.distinctColumns.map(() => ({ plain: new Map(), typed: new Set() })) }
       groups.set(key, group)
     }
-    group["n"] = (group["n"] as number) + 1
+    const out = group.row
+    out["n"] = (out["n"] as number) + 1
     for (const { aggregate, alias, column } of query.valueColumns) {
       const value = read(row, column)
       const amount = aggregate === "count" ? (isNull(value) ? 0 : 1) : (asNumber(value) ?? 0)
-      group[alias] = (group[alias] as number) + amount
+      out[alias] = (out[alias] as number) + amount
     }
+    query.distinctColumns.forEach(({ column }, i) => addDistinct(group!.distinct[i]!, read(row, column)))
   }
-  return [...groups.values()]
-}
-
-const runDistinct = (query: DistinctQuery, tables: TableRows): ReadonlyArray<Row> => {
-  const days = new Map<string, Set<string>>()
-  for (const source of query.sources) {
-    for (const row of findTable(tables, source.table)) {
-      const day = dayOf(row, source.timeColumn, query.floorMs, query.window)
-      if (day === undefined) continue
-      let values = days.get(day)
-      if (values === undefined) days.set(day, (values = new Set()))
-      const value = read(row, source.column)
-      if (!isNull(value)) values.add(groupKey([value]))
-    }
-  }
-  return [...days].map(([day, values]) => ({ day, n: values.size }))
+  return [...groups.values()].map(({ distinct, row }) => {
+    query.distinctColumns.forEach(({ alias, typedAlias }, i) => {
+      row[alias] = JSON.stringify([...distinct[i]!.plain.values()])
+      row[typedAlias] = JSON.stringify([...distinct[i]!.typed])
+    })
+    return row
+  })
 }
 
 const runFirstActivity = (query: FirstActivityQuery, tables: TableRows): ReadonlyArray<Row> => {
@@ -126,8 +154,6 @@ export const runQueryInMemory = (query: AnyQuery, tables: TableRows): ReadonlyAr
   switch (query._tag) {
     case "TableQuery":
       return runTable(query, tables)
-    case "DistinctQuery":
-      return runDistinct(query, tables)
     case "FirstActivityQuery":
       return runFirstActivity(query, tables)
   }

@@ -1,14 +1,36 @@
 /**
  * The rollup compiler: spec + the columns the database really has + the day
- * window -> SQLite SQL. Aggregation happens inside SQLite (`GROUP BY day`, one
- * query per table that reads the table once, normalization inside the
- * aggregate, floor and window as predicates); only day-level rows come back.
- * Identifiers are validated and quoted, values are bound parameters.
+ * window -> SQLite SQL. Aggregation happens inside SQLite (`GROUP BY` day, one
+ * query per table that reads the table exactly once, normalization per row,
+ * floor and window as predicates); only day-level rows come back. Identifiers
+ * are validated and quoted, values are bound parameters.
+ *
+ * Query shapes, and why (measured on a 1M-observation claude-mem database;
+ * the numbers are in BENCHMARKS.md):
+ *
+ * - **One scan per table.** A cross-table distinct count is not a query of its
+ *   own (that re-read the two biggest tables): each table query also collects
+ *   the distinct values of its day groups, and the merge unions them across
+ *   tables in code. What dominates the cost of a rollup is reading the rows and
+ *   SQLite's `GROUP BY` sort, so every row is read and sorted once.
+ * - **The window is a pair of ranges on the raw time column** (one for
+ *   millisecond values, one for second values), exactly equivalent to
+ *   "normalized epoch >= floor and its UTC day in the window" (a property test
+ *   runs both on SQLite), instead of computing a `date()` string per row.
+ * - **The day is an integer offset** from the window's first day, not a
+ *   `date()` string: cheaper to compute per row, and an integer sort key. The
+ *   merge turns it back into `YYYY-MM-DD` and checks the window as strings.
+ * - **The time column is written `+"col"`** in table queries that read other
+ *   columns: the window covers nearly every row, so a scan in table order beats
+ *   an index walk with a table lookup per row (which SQLite otherwise picks for
+ *   the range predicates). A table query that reads only the time column still
+ *   scans a covering index on it when there is one (SQLite picks the smaller
+ *   b-tree by itself), and the first-activity query seeks the time index.
  *
  * @since 0.1.0
  */
-import type { ShippableWindow } from "./DayWindow.js"
-import { sqlNormalizedEpochMs } from "./Epoch.js"
+import { dayStartMs, DAY_MS, type ShippableWindow } from "./DayWindow.js"
+import { SECONDS_THRESHOLD, sqlNormalizedEpochMs } from "./Epoch.js"
 import {
   assertValidRollupSpec,
   type BucketsMetric,
@@ -67,8 +89,11 @@ export interface DroppedKey {
 }
 
 /**
- * The aggregate query of one table. Its result rows carry `day`, the bucket
- * columns (`b0`, `b1`, ...), `n` (`COUNT(*)`) and the value columns.
+ * The aggregate query of one table: it reads the table once. Its result rows
+ * carry `d` (the day, as an offset in days from the window's first day), the
+ * bucket columns (`b0`, `b1`, ...), `n` (`COUNT(*)`), the value columns
+ * (`v0`, ...) and, per distinct column, two JSON arrays of the group's distinct
+ * values (`x0`: text and integers, `y0`: reals and blobs as SQL literals).
  *
  * @since 0.1.0
  * @category models
@@ -87,6 +112,8 @@ export interface TableQuery extends CompiledQuery {
   readonly valueColumns: ReadonlyArray<ValueColumn>
   /** Bucket columns: the raw value comes back under `alias` and is mapped in code. */
   readonly bucketColumns: ReadonlyArray<{ readonly alias: string; readonly metric: BucketsMetric }>
+  /** Columns whose distinct values feed a distinct count over several tables. */
+  readonly distinctColumns: ReadonlyArray<DistinctColumn>
 }
 
 /**
@@ -103,19 +130,23 @@ export interface ValueColumn {
 }
 
 /**
- * The per-day `COUNT(DISTINCT ...)` over the union of several tables. Result
- * rows carry `day` and `n`.
+ * A column of a table query whose distinct values (per day group) feed the
+ * distinct count `key`, computed once over the union of its sources by the
+ * merge. The values come back as JSON arrays: `alias` holds the distinct text
+ * and integer values, `typedAlias` holds real and blob values written as SQL
+ * literals (`quote()`: exact for reals, `X'..'` for blobs, which JSON cannot
+ * hold), possibly repeated.
+ * Text values are compared as bytes (`COLLATE BINARY`), whatever the column's
+ * collation.
  *
  * @since 0.1.0
  * @category models
  */
-export interface DistinctQuery extends CompiledQuery {
-  readonly _tag: "DistinctQuery"
+export interface DistinctColumn {
   readonly key: string
-  /** The sources that exist in the database (missing ones are left out). */
-  readonly sources: ReadonlyArray<DistinctSource>
-  readonly floorMs: number
-  readonly window: ShippableWindow
+  readonly column: string
+  readonly alias: string
+  readonly typedAlias: string
 }
 
 /**
@@ -137,17 +168,18 @@ export interface FirstActivityQuery extends CompiledQuery {
  * @since 0.1.0
  * @category models
  */
-export type AnyQuery = TableQuery | DistinctQuery | FirstActivityQuery
+export type AnyQuery = TableQuery | FirstActivityQuery
 
 /**
- * Everything the shell needs to run for the rollups of one window.
+ * Everything the shell needs to run for the rollups of one window: one query
+ * per table.
  *
  * @since 0.1.0
  * @category models
  */
 export interface RollupPlan {
   readonly window: ShippableWindow
-  readonly queries: ReadonlyArray<TableQuery | DistinctQuery>
+  readonly queries: ReadonlyArray<TableQuery>
   /** Every key the plan can produce, in spec order. */
   readonly keys: ReadonlyArray<string>
   readonly dropped: ReadonlyArray<DroppedKey>
@@ -188,23 +220,55 @@ const catalog = (columns: TableColumns): Catalog => {
   }
 }
 
-/** The normalized epoch and its UTC day, as SQL over one table's time column. */
-const timeExpressions = (timeColumn: string) => {
-  const epochMs = sqlNormalizedEpochMs(quote(timeColumn))
-  return { epochMs, day: `date(${epochMs} / 1000, 'unixepoch')` }
+/**
+ * The window as half-open ranges of raw stored values, one per unit:
+ * `[msLo, msHi)` over normalized milliseconds, with `msLo` the later of the
+ * floor and the first day's midnight, `msHi` the midnight after the last day.
+ *
+ * A row is in the window exactly when (milliseconds) `col >= 1e12` and
+ * `msLo <= col < msHi`, or (seconds) `col < 1e12` and `msLo <= col * 1000 < msHi`:
+ * the same rule as "normalized epoch >= floor and `installDay <= utcDay <= lastFullDay`",
+ * because whole UTC days are exactly the instants between two midnights.
+ * The seconds range also carries loose bounds on the raw value (one second
+ * wider on each side, so they never exclude a row the exact test keeps) that an
+ * index on the column can serve.
+ */
+interface WindowRanges {
+  /** Midnight of the window's first day: day offsets count from here. */
+  readonly dayZeroMs: number
+  readonly msLo: number
+  readonly msHi: number
+}
+
+const windowRanges = (floorMs: number, window: ShippableWindow): WindowRanges => {
+  const dayZeroMs = dayStartMs(window.installDay)
+  return { dayZeroMs, msLo: Math.max(floorMs, dayZeroMs), msHi: dayStartMs(window.lastFullDay) + DAY_MS }
 }
 
 /**
- * The in-window predicate shared by every rollup query: the floor on the
- * normalized epoch, then whole UTC days compared as `YYYY-MM-DD` strings.
+ * The in-window predicate of a table query, over the raw time column. With
+ * `sargable: false` the column is written `+"col"`, which keeps SQLite from
+ * walking a time index with one table lookup per row (see the module doc).
  */
-const windowPredicate = (timeColumn: string, floorMs: number, window: ShippableWindow) => {
-  const { day, epochMs } = timeExpressions(timeColumn)
+const windowPredicate = (timeColumn: string, ranges: WindowRanges, sargable: boolean) => {
+  const col = sargable ? quote(timeColumn) : `+${quote(timeColumn)}`
+  const sLo = Math.floor(ranges.msLo / 1000) - 1
+  const sHi = Math.min(SECONDS_THRESHOLD, Math.ceil(ranges.msHi / 1000) + 1)
   return {
-    sql: `${epochMs} >= ? AND ${day} BETWEEN ? AND ?`,
-    params: [floorMs, window.installDay, window.lastFullDay] as ReadonlyArray<SqlParam>
+    sql:
+      `((${col} >= ? AND ${col} < ?) OR ` +
+      `(${col} >= ? AND ${col} < ? AND ${col} * 1000 >= ? AND ${col} * 1000 < ?))`,
+    params: [Math.max(ranges.msLo, SECONDS_THRESHOLD), ranges.msHi, sLo, sHi, ranges.msLo, ranges.msHi] as ReadonlyArray<SqlParam>
   }
 }
+
+/**
+ * The day offset of a row, as SQL: whole days from the window's first
+ * midnight, over the normalized epoch (normalization per row). Rows that pass
+ * the window predicate are at or after that midnight, so truncation is floor.
+ */
+const dayOffset = (timeColumn: string) =>
+  `CAST((${sqlNormalizedEpochMs(quote(timeColumn))} - ?) / ${DAY_MS} AS INTEGER)`
 
 const missingReason = (db: Catalog, table: string, column: string | undefined): string | undefined => {
   if (!db.hasTable(table)) return `table ${table} is missing`
@@ -212,30 +276,46 @@ const missingReason = (db: Catalog, table: string, column: string | undefined): 
   return undefined
 }
 
-const compileTable = (
-  table: TableRollup,
-  db: Catalog,
-  floorMs: number,
-  window: ShippableWindow,
-  dropped: Array<DroppedKey>
-): TableQuery | undefined => {
-  const tableMissing = missingReason(db, table.table, table.timeColumn)
-  const available: Array<Metric> = []
-  for (const metric of table.metrics) {
-    const reason = tableMissing ?? missingReason(db, table.table, metricColumn(metric))
-    if (reason === undefined) available.push(metric)
-    else for (const key of metricKeys(metric)) dropped.push({ key, reason })
-  }
-  if (available.length === 0) return undefined
+/** `COUNT(col)` counts non-NULL values; `TOTAL(col)` sums with NULL as 0 and never overflows. */
+const valueAggregate = (metric: CountNotNullMetric | SumMetric): string =>
+  metric._tag === "CountNotNull" ? `COUNT(${quote(metric.column)})` : `TOTAL(${quote(metric.column)})`
 
-  const { day } = timeExpressions(table.timeColumn)
-  const select: Array<string> = [`${day} AS day`]
-  const groupBy: Array<string> = ["day"]
+/**
+ * The distinct values of a group, in two JSON arrays (see {@link DistinctColumn}).
+ * `FILTER` keeps other storage classes out of each aggregate before any work
+ * is done for them; `COLLATE BINARY` makes text distinct by bytes whatever the
+ * column's collation (the in-memory runner and the merge compare them the same
+ * way). Reals and blobs (JSON holds no blob and rounds reals) are listed as
+ * `quote()` literals without `DISTINCT`: a per-group `DISTINCT` costs for every
+ * row, those values are absent from real data, and the merge dedupes.
+ */
+const distinctAggregates = (column: string, alias: string, typedAlias: string): ReadonlyArray<string> => {
+  const col = quote(column)
+  return [
+    `json_group_array(DISTINCT ${col} COLLATE BINARY) FILTER (WHERE typeof(${col}) IN ('text', 'integer')) AS ${alias}`,
+    `json_group_array(quote(${col})) FILTER (WHERE typeof(${col}) IN ('real', 'blob')) AS ${typedAlias}`
+  ]
+}
+
+/** What one table query computes: a table and time column, its metrics, its distinct columns. */
+interface TableWork {
+  readonly id: string
+  readonly table: string
+  readonly timeColumn: string
+  readonly metrics: Array<Metric>
+  readonly distinct: Array<{ readonly key: string; readonly column: string }>
+}
+
+const compileTable = (work: TableWork, floorMs: number, window: ShippableWindow): TableQuery => {
+  const ranges = windowRanges(floorMs, window)
+  const select: Array<string> = [`${dayOffset(work.timeColumn)} AS d`]
+  const groupBy: Array<string> = ["d"]
   const bucketColumns: Array<{ alias: string; metric: BucketsMetric }> = []
   const valueColumns: Array<ValueColumn> = []
   const countKeys: Array<string> = []
+  const distinctColumns: Array<DistinctColumn> = []
 
-  for (const metric of available) {
+  for (const metric of work.metrics) {
     if (metric._tag === "Buckets") {
       const alias = `b${bucketColumns.length}`
       select.push(`${quote(metric.column)} AS ${alias}`)
@@ -244,7 +324,7 @@ const compileTable = (
     }
   }
   select.push("COUNT(*) AS n")
-  for (const metric of available) {
+  for (const metric of work.metrics) {
     if (metric._tag === "Count") countKeys.push(metric.key)
     else if (metric._tag !== "Buckets") {
       const alias = `v${valueColumns.length}`
@@ -257,71 +337,40 @@ const compileTable = (
       })
     }
   }
-  const where = windowPredicate(table.timeColumn, floorMs, window)
+  for (const { column, key } of work.distinct) {
+    const alias = `x${distinctColumns.length}`
+    const typedAlias = `y${distinctColumns.length}`
+    select.push(...distinctAggregates(column, alias, typedAlias))
+    distinctColumns.push({ key, column, alias, typedAlias })
+  }
+  // A query that reads nothing but the time column may use an index on it: the
+  // index is then covering, and SQLite scans (or seeks) it instead of the table.
+  const timeOnly = bucketColumns.length === 0 && valueColumns.length === 0 && distinctColumns.length === 0
+  const where = windowPredicate(work.timeColumn, ranges, timeOnly)
   return {
     _tag: "TableQuery",
-    id: `table:${table.table}`,
-    table: table.table,
-    timeColumn: table.timeColumn,
+    id: work.id,
+    table: work.table,
+    timeColumn: work.timeColumn,
     floorMs,
     window,
-    sql: `SELECT ${select.join(", ")} FROM ${quote(table.table)} WHERE ${where.sql} GROUP BY ${groupBy.join(", ")}`,
-    params: where.params,
-    keys: available.flatMap(metricKeys),
+    sql: `SELECT ${select.join(", ")} FROM ${quote(work.table)} WHERE ${where.sql} GROUP BY ${groupBy.join(", ")}`,
+    params: [ranges.dayZeroMs, ...where.params],
+    keys: work.metrics.flatMap(metricKeys),
     countKeys,
     valueColumns,
-    bucketColumns
+    bucketColumns,
+    distinctColumns
   }
 }
 
-/** `COUNT(col)` counts non-NULL values; `TOTAL(col)` sums with NULL as 0 and never overflows. */
-const valueAggregate = (metric: CountNotNullMetric | SumMetric): string =>
-  metric._tag === "CountNotNull" ? `COUNT(${quote(metric.column)})` : `TOTAL(${quote(metric.column)})`
-
-const compileDistinct = (
-  key: string,
-  sources: ReadonlyArray<DistinctSource>,
-  db: Catalog,
-  floorMs: number,
-  window: ShippableWindow,
-  dropped: Array<DroppedKey>
-): DistinctQuery | undefined => {
-  const parts: Array<string> = []
-  const params: Array<SqlParam> = []
-  const reasons: Array<string> = []
-  const available: Array<DistinctSource> = []
-  for (const source of sources) {
-    const reason =
-      missingReason(db, source.table, source.timeColumn) ?? missingReason(db, source.table, source.column)
-    if (reason !== undefined) {
-      reasons.push(reason)
-      continue
-    }
-    available.push(source)
-    const { day } = timeExpressions(source.timeColumn)
-    const where = windowPredicate(source.timeColumn, floorMs, window)
-    parts.push(`SELECT ${day} AS day, ${quote(source.column)} AS v FROM ${quote(source.table)} WHERE ${where.sql}`)
-    params.push(...where.params)
-  }
-  if (parts.length === 0) {
-    dropped.push({ key, reason: reasons.join("; ") })
-    return undefined
-  }
-  for (const reason of reasons) dropped.push({ key, reason: `${reason} (counted over the other tables)` })
-  return {
-    _tag: "DistinctQuery",
-    id: `distinct:${key}`,
-    key,
-    sources: available,
-    floorMs,
-    window,
-    sql: `SELECT day, COUNT(DISTINCT v) AS n FROM (${parts.join(" UNION ALL ")}) GROUP BY day`,
-    params
-  }
-}
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
 /**
- * Compiles the rollup queries for a shippable window. Keys whose table or
+ * Compiles the rollup queries for a shippable window: one query per table,
+ * which also collects the distinct values its table contributes to a distinct
+ * count (a distinct source whose table has no metrics, or another time column
+ * than the table's metrics, gets a query of its own). Keys whose table or
  * column is missing are left out and listed in `dropped`; nothing throws for a
  * missing table or column. Throws `RollupSpecError` for an invalid spec.
  *
@@ -337,16 +386,33 @@ export const compileRollup = (options: {
   const spec = assertValidRollupSpec(options.spec)
   const db = catalog(options.columns)
   const dropped: Array<DroppedKey> = []
-  const queries: Array<TableQuery | DistinctQuery> = []
+  const work: Array<TableWork> = []
+
   for (const table of spec.tables) {
-    const query = compileTable(table, db, options.floorMs, options.window, dropped)
-    if (query !== undefined) queries.push(query)
+    const item = tableWork(table, db, dropped)
+    if (item !== undefined) work.push(item)
   }
   for (const distinct of spec.distinctCounts ?? []) {
-    const query = compileDistinct(distinct.key, distinct.sources, db, options.floorMs, options.window, dropped)
-    if (query !== undefined) queries.push(query)
+    const reasons: Array<string> = []
+    let available = 0
+    for (const source of distinct.sources) {
+      const reason =
+        missingReason(db, source.table, source.timeColumn) ?? missingReason(db, source.table, source.column)
+      if (reason !== undefined) {
+        reasons.push(reason)
+        continue
+      }
+      available += 1
+      attachDistinct(work, spec.tables, distinct.key, source)
+    }
+    if (available === 0) dropped.push({ key: distinct.key, reason: reasons.join("; ") })
+    else for (const reason of reasons) dropped.push({ key: distinct.key, reason: `${reason} (counted over the other tables)` })
   }
-  const produced = new Set(queries.flatMap((query) => (query._tag === "TableQuery" ? query.keys : [query.key])))
+
+  const queries = work
+    .filter((item) => item.metrics.length > 0 || item.distinct.length > 0)
+    .map((item) => compileTable(item, options.floorMs, options.window))
+  const produced = new Set(queries.flatMap((query) => [...query.keys, ...query.distinctColumns.map((d) => d.key)]))
   const keys = [
     ...spec.tables.flatMap((table) => table.metrics.flatMap(metricKeys)),
     ...(spec.distinctCounts ?? []).map((distinct) => distinct.key)
@@ -354,12 +420,52 @@ export const compileRollup = (options: {
   return { window: options.window, queries, keys, dropped }
 }
 
+/** The available metrics of a spec table (missing ones go to `dropped`), or undefined without its time column. */
+const tableWork = (table: TableRollup, db: Catalog, dropped: Array<DroppedKey>): TableWork | undefined => {
+  const tableMissing = missingReason(db, table.table, table.timeColumn)
+  const metrics: Array<Metric> = []
+  for (const metric of table.metrics) {
+    const reason = tableMissing ?? missingReason(db, table.table, metricColumn(metric))
+    if (reason === undefined) metrics.push(metric)
+    else for (const key of metricKeys(metric)) dropped.push({ key, reason })
+  }
+  if (tableMissing !== undefined) return undefined
+  return { id: `table:${table.table}`, table: table.table, timeColumn: table.timeColumn, metrics, distinct: [] }
+}
+
+/** Adds a distinct source to the query of its table and time column, creating one when there is none. */
+const attachDistinct = (work: Array<TableWork>, tables: ReadonlyArray<TableRollup>, key: string, source: DistinctSource) => {
+  const existing = work.find((item) => sameName(item.table, source.table) && sameName(item.timeColumn, source.timeColumn))
+  if (existing !== undefined) {
+    if (!existing.distinct.some((d) => d.key === key && sameName(d.column, source.column))) {
+      existing.distinct.push({ key, column: source.column })
+    }
+    return
+  }
+  // The table has no metrics query with this time column: a query of its own,
+  // named after the time column too when the table's metrics use another one.
+  const clash = tables.some((table) => sameName(table.table, source.table))
+  work.push({
+    id: clash ? `table:${source.table}:${source.timeColumn}` : `table:${source.table}`,
+    table: source.table,
+    timeColumn: source.timeColumn,
+    metrics: [],
+    distinct: [{ key, column: source.column }]
+  })
+}
+
 /**
  * Compiles the first-activity query: the first time source (in the spec's
  * priority order) that yields a value wins, through `COALESCE`, so a fallback
- * table is read only when the sources before it yield nothing. Normalization
- * is inside `MIN`, rows below the floor are ignored. Sources whose table or
- * time column is missing are skipped.
+ * table is read only when the sources before it yield nothing. Rows below the
+ * floor are ignored.
+ *
+ * Each source is the smaller of two minimums, one per unit: over
+ * second-valued rows `MIN("col" * 1000)` (normalized inside the aggregate),
+ * over millisecond-valued rows `MIN("col")` (already normalized). Both are
+ * restricted by ranges on the raw column, so an index on it answers them with a
+ * seek (milliseconds) and a short range scan (seconds) instead of a scan of the
+ * table; without an index the result is the same, from a scan.
  *
  * @since 0.1.0
  * @category compiling
@@ -382,8 +488,9 @@ export const compileFirstActivity = (options: {
       continue
     }
     sources.push(source)
-    subqueries.push(firstActivitySubquery(source))
-    params.push(options.floorMs)
+    const sub = firstActivitySubquery(source, options.floorMs)
+    subqueries.push(sub.sql)
+    params.push(...sub.params)
   }
   if (subqueries.length === 0) return { query: null, skipped }
   const value = subqueries.length === 1 ? subqueries[0] : `COALESCE(${subqueries.join(", ")})`
@@ -400,9 +507,22 @@ export const compileFirstActivity = (options: {
   }
 }
 
-const firstActivitySubquery = (source: TimeSource): string => {
-  const { epochMs } = timeExpressions(source.timeColumn)
-  return `(SELECT MIN(${epochMs}) FROM ${quote(source.table)} WHERE ${epochMs} >= ?)`
+const firstActivitySubquery = (source: TimeSource, floorMs: number) => {
+  const col = quote(source.timeColumn)
+  const table = quote(source.table)
+  const seconds =
+    `SELECT MIN(${col} * 1000) AS v FROM ${table} WHERE ${col} >= ? AND ${col} < ${SECONDS_THRESHOLD} AND ${col} * 1000 >= ?`
+  // The upper bound keeps text and blob values out (SQLite sorts them after every number).
+  const millis = `SELECT MIN(${col}) AS v FROM ${table} WHERE ${col} >= ? AND ${col} <= ?`
+  return {
+    sql: `(SELECT MIN(v) FROM (${seconds} UNION ALL ${millis}))`,
+    params: [
+      Math.floor(floorMs / 1000) - 1,
+      floorMs,
+      Math.max(floorMs, SECONDS_THRESHOLD),
+      Number.MAX_VALUE
+    ] as ReadonlyArray<SqlParam>
+  }
 }
 
 /**

@@ -24,43 +24,56 @@ const oldSchema: TableColumns = {
 }
 
 describe("the rollup compiler", () => {
-  it("compiles one aggregate query per table that reads the table once, plus one union query per distinct count", () => {
+  it("compiles one aggregate query per table that reads the table once; distinct counts ride along, no union query", () => {
     const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
     expect(plan.queries.map((q) => q.id)).toEqual([
       "table:observations",
       "table:sdk_sessions",
       "table:session_summaries",
-      "table:user_prompts",
-      "distinct:project_count"
+      "table:user_prompts"
     ])
-    for (const query of plan.queries.filter((q) => q._tag === "TableQuery")) {
+    for (const query of plan.queries) {
       expect(query.sql.match(/\bFROM\b/g)).toHaveLength(1)
-      expect(query.sql).toMatch(/GROUP BY day/)
+      expect(query.sql).not.toMatch(/\bUNION\b|\bJOIN\b|\(SELECT/)
+      expect(query.sql).toMatch(/GROUP BY d(,|$)/)
     }
+    const distinctTables = plan.queries.filter((q) => q.distinctColumns.length > 0).map((q) => q.table)
+    expect(distinctTables).toEqual(["observations", "sdk_sessions"])
+    expect(plan.keys).toContain("project_count")
     expect(plan.dropped).toEqual([])
   })
 
-  it("groups by day and the bucket columns, and normalizes epochs inside the aggregate", () => {
+  it("groups by day and the bucket columns, and normalizes epochs per row, inside the aggregate's grouping", () => {
     const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
     const sessions = plan.queries.find((q) => q.id === "table:sdk_sessions")!
     expect(sessions.sql).toContain('"status" AS b0')
     expect(sessions.sql).toContain('"platform_source" AS b1')
-    expect(sessions.sql).toContain("GROUP BY day, b0, b1")
+    expect(sessions.sql).toContain("GROUP BY d, b0, b1")
     expect(sessions.sql).toContain(
-      `date((CASE WHEN "started_at_epoch" < 1000000000000 THEN "started_at_epoch" * 1000 ELSE "started_at_epoch" END) / 1000, 'unixepoch')`
+      `CAST(((CASE WHEN "started_at_epoch" < 1000000000000 THEN "started_at_epoch" * 1000 ELSE "started_at_epoch" END) - ?) / 86400000 AS INTEGER) AS d`
     )
   })
 
-  it("binds the floor and the window as parameters and compares whole days as strings", () => {
+  it("binds the floor and the window as parameters: whole days as the instants between two midnights", () => {
     const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
     for (const query of plan.queries) {
       expect(query.sql).not.toContain(window.installDay)
-      expect(query.sql).not.toContain(String(floorMs))
-      expect(query.sql).toContain("BETWEEN ? AND ?")
+      // No epoch is inlined: the only long number in the SQL is the seconds/milliseconds threshold.
+      expect(query.sql.replaceAll("1000000000000", "")).not.toMatch(/\d{9,}/)
       expect(query.params.length).toBe((query.sql.match(/\?/g) ?? []).length)
     }
+    const installMidnight = Date.parse(`${window.installDay}T00:00:00Z`)
+    const afterLastDay = Date.parse(`${window.lastFullDay}T00:00:00Z`) + 86_400_000
     const observations = plan.queries.find((q) => q.id === "table:observations")!
-    expect(observations.params).toEqual([floorMs, window.installDay, window.lastFullDay])
+    expect(observations.params).toEqual([
+      installMidnight, // day offsets count from here
+      Math.max(installMidnight, floorMs), // milliseconds: [lo, hi)
+      afterLastDay,
+      Math.floor(Math.max(installMidnight, floorMs) / 1000) - 1, // seconds: loose bounds an index can serve...
+      afterLastDay / 1000 + 1,
+      Math.max(installMidnight, floorMs), // ...and the exact test on the normalized value
+      afterLastDay
+    ])
   })
 
   it("never selects a free-text column except to group it for bucketing or count it distinct", () => {
@@ -69,8 +82,23 @@ describe("the rollup compiler", () => {
     for (const column of ["text", "title", "user_prompt", "request", "prompt_text", "memory_session_id"]) {
       expect(all).not.toContain(`"${column}"`)
     }
-    const distinct = plan.queries.find((q) => q.id === "distinct:project_count")!
-    expect(distinct.sql).toMatch(/^SELECT day, COUNT\(DISTINCT v\) AS n FROM \(.* UNION ALL .*\) GROUP BY day$/)
+    for (const query of plan.queries) {
+      // "project" appears only inside the distinct aggregates, never as a selected value.
+      const outside = query.sql
+        .replace(`json_group_array(DISTINCT "project" COLLATE BINARY) FILTER (WHERE typeof("project") IN ('text', 'integer'))`, "")
+        .replace(`json_group_array(quote("project")) FILTER (WHERE typeof("project") IN ('real', 'blob'))`, "")
+      expect(outside).not.toContain('"project"')
+    }
+    const observations = plan.queries.find((q) => q.id === "table:observations")!
+    expect(observations.distinctColumns).toEqual([{ key: "project_count", column: "project", alias: "x0", typedAlias: "y0" }])
+  })
+
+  it("reads the table in table order unless only the time column is needed (then a covering index may serve it)", () => {
+    const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
+    for (const query of plan.queries) {
+      if (query.id === "table:user_prompts") expect(query.sql).not.toContain('+"created_at_epoch"')
+      else expect(query.sql).toContain(`+"${query.timeColumn}" >= ?`)
+    }
   })
 
   it("drops only the keys whose column or table is missing, and says why", () => {
@@ -78,8 +106,7 @@ describe("the rollup compiler", () => {
     expect(plan.queries.map((q) => q.id)).toEqual([
       "table:observations",
       "table:sdk_sessions",
-      "table:session_summaries",
-      "distinct:project_count"
+      "table:session_summaries"
     ])
     expect(plan.dropped).toEqual([
       { key: "subagent_obs_count", reason: "column observations.agent_type is missing" },
@@ -101,8 +128,9 @@ describe("the rollup compiler", () => {
       window,
       floorMs
     })
-    const distinct = onlyObservations.queries.find((q) => q.id === "distinct:project_count")!
-    expect(distinct.sql).not.toContain("UNION ALL")
+    expect(onlyObservations.queries.map((q) => q.id)).toEqual(["table:observations"])
+    expect(onlyObservations.queries[0]!.distinctColumns.map((d) => d.key)).toEqual(["project_count"])
+    expect(onlyObservations.keys).toContain("project_count")
     expect(onlyObservations.dropped).toContainEqual({
       key: "project_count",
       reason: "table sdk_sessions is missing (counted over the other tables)"
@@ -123,9 +151,14 @@ describe("the first-activity query", () => {
   it("reads sessions first and falls back to observations only through COALESCE, normalizing inside MIN", () => {
     const { query, skipped } = compileFirstActivity({ spec: claudeMem.spec, columns: fullSchema, floorMs })
     expect(skipped).toEqual([])
-    expect(query!.sql).toMatch(/^SELECT COALESCE\(\(SELECT MIN\(\(CASE WHEN "started_at_epoch".*FROM "sdk_sessions".*\), \(SELECT MIN\(\(CASE WHEN "created_at_epoch".*FROM "observations".*\)\) AS first_activity_ms$/)
-    expect(query!.sql).not.toMatch(/CASE WHEN MIN/)
-    expect(query!.params).toEqual([floorMs, floorMs])
+    expect(query!.sql).toMatch(/^SELECT COALESCE\(\(SELECT MIN\(v\) FROM \(.*FROM "sdk_sessions".*\)\), \(SELECT MIN\(v\) FROM \(.*FROM "observations".*\)\)\) AS first_activity_ms$/)
+    // One minimum per unit, each restricted to its unit by ranges on the raw column: seconds are
+    // normalized inside MIN (never MIN(...) * 1000), milliseconds need no normalization.
+    expect(query!.sql).toContain('SELECT MIN("started_at_epoch" * 1000) AS v FROM "sdk_sessions" WHERE "started_at_epoch" >= ? AND "started_at_epoch" < 1000000000000 AND "started_at_epoch" * 1000 >= ?')
+    expect(query!.sql).toContain('SELECT MIN("started_at_epoch") AS v FROM "sdk_sessions" WHERE "started_at_epoch" >= ? AND "started_at_epoch" <= ?')
+    expect(query!.sql).not.toMatch(/MIN\([^)]*\)\s*\*/)
+    const perSource = [Math.floor(floorMs / 1000) - 1, floorMs, Math.max(floorMs, 1e12), Number.MAX_VALUE]
+    expect(query!.params).toEqual([...perSource, ...perSource])
   })
 
   it("skips a missing source and has no query when none exists", () => {

@@ -18,26 +18,31 @@ const columns: TableColumns = {
 }
 const plan = compileRollup({ spec: claudeMem.spec, columns, window, floorMs: claudeMem.floorMs })
 
-const inWindowDay = fc.constantFrom("2025-10-19", "2025-10-20", "2025-10-23", "2025-10-25")
-const anyDay = fc.oneof(inWindowDay, fc.constantFrom("2025-10-18", "2025-10-26", "1970-01-01"))
+/** Rows carry their day as an offset from the window's first day (2025-10-19 is 0). */
+const DAYS = ["2025-10-19", "2025-10-20", "2025-10-21", "2025-10-22", "2025-10-23", "2025-10-24", "2025-10-25"]
+const dayOf = (d: number) => DAYS[d]
+const inWindowDay = fc.constantFrom(0, 1, 4, 6)
+const anyDay = fc.oneof(inWindowDay, fc.constantFrom(-1, 7, -20_380))
 const rawText = fc.oneof(fc.string(), fc.constantFrom(" Bugfix ", "DISCOVERY", "gemini-cli", "Codex", "completed", "failed"), fc.constant(null))
 const count = fc.integer({ min: 1, max: 1000 })
+/** Distinct values as SQLite's json_group_array writes them: text and integers, and reals/blobs as literals. */
+const plainValues = fc.uniqueArray(fc.oneof(fc.constantFrom("alpha", "beta", "Alpha"), fc.integer({ min: 0, max: 3 })), { maxLength: 4 })
+const typedValues = fc.uniqueArray(fc.constantFrom("1.5", "2.0", "X'6162'"), { maxLength: 2 })
+const distinct = { x0: plainValues.map((v) => JSON.stringify(v)), y0: typedValues.map((v) => JSON.stringify(v)) }
 
 /** Rows as SQLite would return them for the plan's queries (not necessarily grouped). */
 const results = fc.record({
-  observations: fc.array(fc.record({ day: anyDay, b0: rawText, n: count, v0: fc.integer({ min: 0, max: 1000 }) })),
-  sessions: fc.array(fc.record({ day: anyDay, b0: rawText, b1: rawText, n: count })),
-  summaries: fc.array(fc.record({ day: anyDay, n: count, v0: fc.integer({ min: 0, max: 1e6 }) })),
-  prompts: fc.array(fc.record({ day: anyDay, n: count })),
-  projects: fc.array(fc.record({ day: anyDay, n: fc.integer({ min: 0, max: 20 }) }))
+  observations: fc.array(fc.record({ d: anyDay, b0: rawText, n: count, v0: fc.integer({ min: 0, max: 1000 }), ...distinct })),
+  sessions: fc.array(fc.record({ d: anyDay, b0: rawText, b1: rawText, n: count, ...distinct })),
+  summaries: fc.array(fc.record({ d: anyDay, n: count, v0: fc.integer({ min: 0, max: 1e6 }) })),
+  prompts: fc.array(fc.record({ d: anyDay, n: count }))
 })
 
 const toResults = (r: typeof results extends fc.Arbitrary<infer T> ? T : never): Array<QueryResult> => [
   { id: "table:observations", rows: r.observations },
   { id: "table:sdk_sessions", rows: r.sessions },
   { id: "table:session_summaries", rows: r.summaries },
-  { id: "table:user_prompts", rows: r.prompts },
-  { id: "distinct:project_count", rows: r.projects }
+  { id: "table:user_prompts", rows: r.prompts }
 ]
 
 describe("rollup merging", () => {
@@ -71,7 +76,7 @@ describe("rollup merging", () => {
     fc.assert(
       fc.property(results, (r) => {
         const merged = new Map(mergeRollups(plan, toResults(r)).map((d) => [d.day, d.counters]))
-        const inWindow = (rows: ReadonlyArray<{ day: string }>) => new Set(rows.map((row) => row.day).filter((d) => d >= window.installDay && d <= window.lastFullDay))
+        const inWindow = (rows: ReadonlyArray<{ d: number }>) => new Set(rows.map((row) => dayOf(row.d)).filter((d) => d !== undefined))
         const observationDays = inWindow(r.observations)
         for (const [day, counters] of merged) {
           const has = observationDays.has(day)
@@ -79,8 +84,29 @@ describe("rollup merging", () => {
             expect(key in counters).toBe(has)
           }
           expect("prompt_count" in counters).toBe(inWindow(r.prompts).has(day))
-          expect("project_count" in counters).toBe(inWindow(r.projects).has(day))
+          expect("project_count" in counters).toBe(inWindow(r.observations).has(day) || inWindow(r.sessions).has(day))
         }
+      })
+    )
+  })
+
+  it("counts a distinct key once over the union of its tables' values, never summed per table", () => {
+    fc.assert(
+      fc.property(results, (r) => {
+        const merged = new Map(mergeRollups(plan, toResults(r)).map((d) => [d.day, d.counters]))
+        // The oracle: SQLite's DISTINCT identity (1.5 is a real, "2.0" equals the integer 2, a blob is never text).
+        const identity = (value: unknown) => (typeof value === "number" ? `n:${value}` : `s:${String(value)}`)
+        const literal = (value: string) => (value.startsWith("X'") ? `b:${value}` : `n:${Number(value)}`)
+        const expected = new Map<string, Set<string>>()
+        for (const row of [...r.observations, ...r.sessions]) {
+          const day = dayOf(row.d)
+          if (day === undefined) continue
+          const set = expected.get(day) ?? new Set()
+          for (const value of JSON.parse(row.x0) as Array<unknown>) set.add(identity(value))
+          for (const value of JSON.parse(row.y0) as Array<string>) set.add(literal(value))
+          expected.set(day, set)
+        }
+        for (const [day, counters] of merged) expect(counters["project_count"]).toBe(expected.get(day)?.size)
       })
     )
   })
@@ -103,11 +129,22 @@ describe("rollup merging", () => {
 
   it("maps bucket text in code: no raw string reaches the output", () => {
     const merged = mergeRollups(plan, [
-      { id: "table:observations", rows: [{ day: "2025-10-20", b0: " Bugfix ", n: 2, v0: 1 }, { day: "2025-10-20", b0: "SECRET-7 /home/me", n: 3, v0: 0 }] },
-      { id: "table:sdk_sessions", rows: [{ day: "2025-10-20", b0: "completed", b1: "gemini-cli", n: 1 }, { day: "2025-10-20", b0: "active", b1: " Codex", n: 4 }] },
+      {
+        id: "table:observations",
+        rows: [
+          { d: 1, b0: " Bugfix ", n: 2, v0: 1, x0: '["SECRET-1 project"]', y0: "[]" },
+          { d: 1, b0: "SECRET-7 /home/me", n: 3, v0: 0, x0: '["SECRET-1 project","/home/me/app"]', y0: "[]" }
+        ]
+      },
+      {
+        id: "table:sdk_sessions",
+        rows: [
+          { d: 1, b0: "completed", b1: "gemini-cli", n: 1, x0: '["/home/me/app"]', y0: "[]" },
+          { d: 1, b0: "active", b1: " Codex", n: 4, x0: "[]", y0: "[]" }
+        ]
+      },
       { id: "table:session_summaries", rows: [] },
-      { id: "table:user_prompts", rows: [] },
-      { id: "distinct:project_count", rows: [{ day: "2025-10-20", n: 2 }] }
+      { id: "table:user_prompts", rows: [] }
     ])
     expect(merged).toEqual([
       {
@@ -142,9 +179,8 @@ describe("rollup merging", () => {
     const merged = mergeRollups(plan, [
       { id: "table:observations", rows: [] },
       { id: "table:sdk_sessions", rows: [] },
-      { id: "table:session_summaries", rows: [{ day: "2025-10-19", n: 2n, v0: null }] },
-      { id: "table:user_prompts", rows: [] },
-      { id: "distinct:project_count", rows: [] }
+      { id: "table:session_summaries", rows: [{ d: 0n, n: 2n, v0: null }] },
+      { id: "table:user_prompts", rows: [] }
     ])
     expect(merged).toEqual([{ day: "2025-10-19", counters: { summary_count: 2, discovery_tokens: 0 } }])
   })

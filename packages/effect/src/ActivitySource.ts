@@ -46,6 +46,11 @@ export interface Service {
   readonly columns: Effect.Effect<TableColumns, ActivitySourceError>
   /** Runs one compiled query. */
   readonly run: (query: AnyQuery) => Effect.Effect<ReadonlyArray<Row>, ActivitySourceError>
+  /**
+   * How many queries the source runs at once (its connections); a plan issues
+   * that many at a time. Default 1.
+   */
+  readonly concurrency?: number | undefined
 }
 
 /**
@@ -57,8 +62,11 @@ export class ActivitySource extends Context.Tag("@posthog-backfill/effect/Activi
 /**
  * One query lists every table with its columns (`pragma_table_info` as a
  * table-valued function), instead of one `PRAGMA` per table.
+ *
+ * @since 0.1.0
+ * @category constants
  */
-const COLUMNS_SQL =
+export const COLUMNS_SQL =
   "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p " +
   "WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
 
@@ -188,7 +196,11 @@ export const layerSqlClient: Layer.Layer<ActivitySource, never, SqlClient.SqlCli
  * @since 0.1.0
  * @category layers
  */
-export const layerLazy = (inner: Layer.Layer<ActivitySource, ActivitySourceError>): Layer.Layer<ActivitySource> =>
+export const layerLazy = (
+  inner: Layer.Layer<ActivitySource, ActivitySourceError>,
+  /** The `concurrency` of the source `inner` builds (known before it is built). Default 1. */
+  concurrency?: number | undefined
+): Layer.Layer<ActivitySource> =>
   Layer.scoped(
     ActivitySource,
     Effect.gen(function*() {
@@ -198,7 +210,8 @@ export const layerLazy = (inner: Layer.Layer<ActivitySource, ActivitySourceError
       )
       return {
         columns: Effect.flatMap(source, (s) => s.columns),
-        run: (query) => Effect.flatMap(source, (s) => s.run(query))
+        run: (query) => Effect.flatMap(source, (s) => s.run(query)),
+        concurrency
       }
     })
   )

@@ -29,7 +29,7 @@ import {
   isShippable,
   makeMarker,
   type MarkerState,
-  mergeRollups,
+  makeRollupMerger,
   nextGateStep,
   type PlanSummary,
   type PropertyScalar,
@@ -108,24 +108,73 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
     if (!isShippable(window)) return { window, rollups: [], dropped: [] }
     const plan = compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
     for (const { key, reason } of plan.dropped) yield* Effect.logInfo(`rollup key ${key} left out: ${reason}`)
-    const results = yield* Effect.forEach(plan.queries, (query) =>
-      Effect.map(source.run(query), (rows) => ({ id: query.id, rows })))
-    return { window, rollups: mergeRollups(plan, results), dropped: plan.dropped }
+    // Rows are merged as they arrive, a slice per event-loop turn: a large database's
+    // day-level rows (tens of thousands) are not merged in one long stretch on the
+    // host's loop. As many queries run at once as the source has connections (the
+    // largest table first, in spec order); more would only queue behind them and keep
+    // the source's threads busy while the host's thread merges (on two cores the host
+    // then waits for a core).
+    const merger = makeRollupMerger(plan)
+    yield* Effect.forEach(
+      plan.queries,
+      (query) =>
+        Effect.gen(function*() {
+          const rows = yield* source.run(query)
+          merger.add(query.id, [])
+          for (let start = 0; start < rows.length; start += MERGE_SLICE) {
+            yield* yieldToEventLoop
+            merger.add(query.id, rows.slice(start, start + MERGE_SLICE))
+          }
+        }),
+      { concurrency: Math.max(1, source.concurrency ?? 1), discard: true }
+    )
+    return { window, rollups: merger.done(), dropped: plan.dropped }
   }).pipe(Effect.withLogSpan("posthog-backfill.collect"))
 
+/** Rows merged per event-loop turn. */
+const MERGE_SLICE = 500
+
+/**
+ * Lets the host's event loop run (timers, I/O) before continuing: a macrotask,
+ * not a microtask, and independent of the Effect `Clock` (a `TestClock` does
+ * not stop it).
+ */
+const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/**
+ * Builds the events of the collected days, a slice of days per event-loop
+ * turn (a multi-year history has a thousand days, and each event is hashed and
+ * scrubbed), in the same order as one `buildHistoricalEvents` call:
+ * `install_inferred` first, then the days in order (each slice repeats
+ * `install_inferred` first; it is kept once).
+ */
 const toPlan = (
   collected: { readonly window: DayWindow; readonly rollups: ReadonlyArray<DailyRollup>; readonly dropped: ReadonlyArray<DroppedKey> },
   options: PlanOptions
-): Plan => {
-  const events = buildHistoricalEvents({
-    app: options.app,
-    installId: options.installId,
-    window: collected.window,
-    rollups: collected.rollups,
-    baseProperties: options.baseProperties
+): Effect.Effect<Plan> =>
+  Effect.gen(function*() {
+    const events: Array<CaptureEvent> = []
+    const { rollups } = collected
+    for (let start = 0; start === 0 || start < rollups.length; start += EVENT_SLICE) {
+      if (start > 0) yield* yieldToEventLoop
+      const built = buildHistoricalEvents({
+        app: options.app,
+        installId: options.installId,
+        window: collected.window,
+        rollups: rollups.slice(start, start + EVENT_SLICE),
+        baseProperties: options.baseProperties
+      })
+      for (const event of start === 0 ? built : built.slice(1)) events.push(event)
+    }
+    yield* yieldToEventLoop
+    return { ...collected, events, summary: summarizeEvents(collected.window, events) }
   })
-  return { ...collected, events, summary: summarizeEvents(collected.window, events) }
-}
+
+/** Days turned into events per event-loop turn. */
+const EVENT_SLICE = 25
 
 /**
  * Plans a backfill without any gate: reads the database, builds the events.
@@ -135,7 +184,7 @@ const toPlan = (
  * @category planning
  */
 export const plan = (options: PlanOptions): Effect.Effect<Plan, ActivitySourceError, ActivitySource> =>
-  Effect.map(collect(options.app), (collected) => toPlan(collected, options))
+  Effect.flatMap(collect(options.app), (collected) => toPlan(collected, options))
 
 /**
  * How a run ended. Every outcome but `AlreadyDone` and `NoConsent` carries the
@@ -270,7 +319,7 @@ export const run = (
           collected = yield* collect(app, pending?.throughDay)
           // A dry run shows the existing id (or the placeholder) and never creates one.
           installId = (yield* installIds.current) ?? PLACEHOLDER_INSTALL_ID
-          planned = toPlan(collected, { app, installId, baseProperties: options.baseProperties })
+          planned = yield* toPlan(collected, { app, installId, baseProperties: options.baseProperties })
           facts = { ...facts, eventCount: planned.events.length }
           break
         }
@@ -286,7 +335,7 @@ export const run = (
         }
         case "Send": {
           installId = yield* installIds.getOrCreate
-          planned = toPlan(collected!, { app, installId, baseProperties: options.baseProperties })
+          planned = yield* toPlan(collected!, { app, installId, baseProperties: options.baseProperties })
           yield* markers.writePending({
             startedAt: new Date(yield* Clock.currentTimeMillis).toISOString(),
             throughDay: planned.window.lastFullDay,

@@ -25,6 +25,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
+import * as Scheduler from "effect/Scheduler"
 import * as LogLevel from "effect/LogLevel"
 import * as Backfill from "./Backfill.js"
 import * as NodeBackfill from "./NodeBackfill.js"
@@ -39,7 +40,11 @@ export interface HistoricalBackfillOptions {
   readonly app: BackfillApp
   /** The app's data dir (marker, config file with consent and install id). */
   readonly dataDir: string
-  /** The SQLite file (opened read-only) or the host's own open connection. */
+  /**
+   * The SQLite file (opened read-only, read in a worker thread on Node so the
+   * host's event loop keeps running) or the host's own open connection
+   * (queried on the host's thread).
+   */
   readonly database: string | SqliteDatabase
   /** The PostHog project API key. Without one nothing is sent and no marker is written. */
   readonly apiKey?: string | undefined
@@ -51,6 +56,10 @@ export interface HistoricalBackfillOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
   /** Default 5000 ms. */
   readonly busyTimeoutMs?: number | undefined
+  /** Read the file on the calling thread instead of a worker thread. Default `false`. */
+  readonly inline?: boolean | undefined
+  /** Worker threads reading the file. Default one on two cores or fewer, else two. */
+  readonly workers?: number | undefined
   /** posthog-node tuning. */
   readonly sink?: PostHogSink.Options | undefined
   /** The least severe log level printed. Default `"Warning"`; `"None"` prints nothing. */
@@ -68,6 +77,16 @@ export interface HistoricalBackfillOptions {
 export type HistoricalBackfillResult =
   | Backfill.Outcome
   | { readonly _tag: "Error"; readonly message: string; readonly error: unknown }
+
+/**
+ * The facade runs inside a host's process (a worker's startup), so it gives
+ * the host's event loop a turn whenever the fiber yields (every 2048 Effect
+ * operations, and at each explicit yield): batches run from `setImmediate`, a
+ * macrotask. Effect's default scheduler resumes yielded fibers on microtasks
+ * (a timer only every 2048 yields), so a long stretch of Effect work (building
+ * the layers, the gates) would otherwise hold the loop for tens of ms.
+ */
+const hostScheduler = Scheduler.makeBatched((runBatch) => void setImmediate(runBatch))
 
 const configProvider = (env: Readonly<Record<string, string | undefined>>) =>
   ConfigProvider.fromMap(
@@ -90,7 +109,8 @@ export const runHistoricalBackfill = async (options: HistoricalBackfillOptions):
     }).pipe(
       Effect.provide(NodeBackfill.layer(options)),
       Effect.withConfigProvider(configProvider(options.env ?? process.env)),
-      Logger.withMinimumLogLevel(LogLevel.fromLiteral(options.logLevel ?? "Warning"))
+      Logger.withMinimumLogLevel(LogLevel.fromLiteral(options.logLevel ?? "Warning")),
+      Effect.withScheduler(hostScheduler)
     )
     const exit = await Effect.runPromiseExit(program)
     if (Exit.isSuccess(exit)) return exit.value

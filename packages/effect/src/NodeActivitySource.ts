@@ -4,12 +4,20 @@
  * opened read-only, must exist, and waits up to a busy timeout when the host
  * app holds a lock; the connection closes when the layer's scope ends.
  *
+ * Two layers: {@link layerWorker} runs every query in a `node:worker_threads`
+ * worker with its own connection, so a scan of millions of rows never blocks
+ * the host's event loop (the default of `NodeBackfill` and the facade for a
+ * path); {@link layer} runs them on the calling thread (a one-shot script or a
+ * CLI that has nothing else to do, or a runtime without worker threads).
+ *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { ActivitySource, ActivitySourceError, fromDatabase, fromDriverError } from "./ActivitySource.js"
+import * as os from "node:os"
+import { ActivitySource, ActivitySourceError, columnsFromRows, COLUMNS_SQL, fromDatabase, fromDriverError, type Service } from "./ActivitySource.js"
+import { type SqliteWorker, SqliteWorkerError, startSqliteWorkerPool } from "./internal/sqliteWorkerClient.js"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
 /**
@@ -20,6 +28,12 @@ export interface Options {
   readonly path: string
   /** How long to wait for a lock held by the host app. Default 5000 ms. */
   readonly busyTimeoutMs?: number | undefined
+  /**
+   * Worker threads of {@link layerWorker}, each with its own connection: the
+   * tables of a plan are read in parallel, the largest first. Default
+   * {@link DEFAULT_WORKERS}; ignored by the inline layers.
+   */
+  readonly workers?: number | undefined
 }
 
 /**
@@ -31,7 +45,50 @@ export interface Options {
  */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000
 
-type BetterSqlite3 = new (path: string, options: { readonly: boolean; fileMustExist: boolean; timeout: number }) => SqliteDatabase
+/**
+ * The default number of worker threads: one on a machine with two cores or
+ * fewer, two above. One worker already keeps two cores busy (its scan and
+ * SQLite's sorter thread, see {@link READ_PRAGMAS}); a second one reads the
+ * smaller tables while the first reads the largest (at 1M observations, a plan
+ * took about a tenth less on two cores), but on two cores it also competes with
+ * the host's own thread: the host's event loop then waited up to ~60 ms for a
+ * core. Pass `workers: 2` where nothing else runs (a command-line plan).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_WORKERS: number = os.availableParallelism() > 2 ? 2 : 1
+
+/**
+ * Pragmas for the read-only connection this module opens (never applied to a
+ * host's own connection). A rollup's cost is reading every row of a table and
+ * SQLite's `GROUP BY` sort of them (SQLite has no hash aggregation); each pragma
+ * is kept because the benchmark measured it (BENCHMARKS.md):
+ *
+ * - `query_only`: the connection is read-only already; this also refuses
+ *   writes to the temp schema, so nothing in a plan can write anywhere.
+ * - `threads = 1`: SQLite's sorter sorts runs of rows in one helper thread
+ *   while the query keeps scanning (about a fifth off the largest query on two
+ *   cores).
+ * - `cache_size = -4000` (4 MiB, better-sqlite3's default is 16): a one-pass
+ *   scan gains nothing from a page cache, and the sorter's runs are sized by it:
+ *   smaller runs are sorted in the helper thread while they are still in the CPU
+ *   caches (faster than 16 MiB runs), and resident memory stays lower.
+ *
+ * Left out on purpose: `mmap_size` (reads get faster, but every page of the
+ * file read through the map counts in the process's resident memory, which
+ * would then grow with the database), `temp_store = MEMORY` (the sort would
+ * hold every row in memory instead of spilling sorted runs to temp files:
+ * memory would grow with the rows).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const READ_PRAGMAS: ReadonlyArray<string> = ["query_only = 1", "threads = 1", "cache_size = -4000"]
+
+type BetterSqlite3 = new (path: string, options: { readonly: boolean; fileMustExist: boolean; timeout: number }) => SqliteDatabase & {
+  pragma(source: string): unknown
+}
 
 const loadDriver = Effect.tryPromise({
   try: async () => (await import("better-sqlite3")).default as unknown as BetterSqlite3,
@@ -62,6 +119,7 @@ export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySo
           })
           try {
             db.prepare("SELECT count(*) FROM sqlite_master").all()
+            for (const pragma of READ_PRAGMAS) db.pragma(pragma)
           } catch (error) {
             db.close()
             throw error
@@ -75,10 +133,77 @@ export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySo
   )
 
 /**
- * The activity source over a SQLite file (scoped: closes with the layer).
+ * The activity source over a SQLite file, queried on the calling thread
+ * (scoped: closes with the layer). A query blocks the thread for as long as
+ * SQLite reads the table; in a host with other work on its event loop, use
+ * {@link layerWorker}.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<ActivitySource, ActivitySourceError> =>
   Layer.scoped(ActivitySource, Effect.map(open(options), (db) => fromDatabase(db, options.path)))
+
+const fromWorkerError = (where: string, error: unknown): ActivitySourceError => {
+  if (error instanceof SqliteWorkerError && error.code === "DRIVER_MISSING") {
+    return new ActivitySourceError({
+      reason: "DriverMissing",
+      message: "better-sqlite3 is not installed: add it to your app's dependencies (npm install better-sqlite3).",
+      cause: error
+    })
+  }
+  if (error instanceof SqliteWorkerError && error.code.startsWith("WORKER_")) {
+    return new ActivitySourceError({
+      reason: "QueryFailed",
+      message: `${error.message} while reading ${where}; if this runtime cannot start worker threads, use the inline layer (NodeActivitySource.layer, or inline: true).`,
+      cause: error
+    })
+  }
+  return fromDriverError(where, error)
+}
+
+/** Starts the worker threads, which open and probe the file; the threads end with the scope. */
+const openWorker = (options: Options): Effect.Effect<SqliteWorker, ActivitySourceError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () =>
+        startSqliteWorkerPool(
+          {
+            path: options.path,
+            busyTimeoutMs: Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)),
+            pragmas: READ_PRAGMAS
+          },
+          workerCount(options)
+        ),
+      catch: (cause) => fromWorkerError(options.path, cause)
+    }),
+    (worker) => Effect.promise(() => worker.close())
+  )
+
+/** The source over started workers: queries run in their threads; rows come back in slices, one per event-loop turn. */
+const fromWorker = (worker: SqliteWorker, where: string, concurrency: number): Service => {
+  const all = (sql: string, params: ReadonlyArray<unknown>) =>
+    Effect.tryPromise({ try: () => worker.all(sql, params), catch: (cause) => fromWorkerError(where, cause) })
+  return {
+    columns: Effect.map(all(COLUMNS_SQL, []), columnsFromRows),
+    run: (query) => all(query.sql, query.params),
+    concurrency
+  }
+}
+
+const workerCount = (options: Options): number => Math.max(1, Math.floor(options.workers ?? DEFAULT_WORKERS))
+
+/**
+ * The activity source over a SQLite file, queried in `node:worker_threads`
+ * workers (`workers`, default {@link DEFAULT_WORKERS}), each with its own
+ * read-only connection, so the host's event loop keeps running while SQLite
+ * scans (scoped: the threads end with the layer). Queries wait in one queue
+ * for the first idle worker. Same errors as {@link layer}. The worker script
+ * ships next to this module (`internal/sqliteWorker.js`); a bundler must keep
+ * it as a separate file.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWorker = (options: Options): Layer.Layer<ActivitySource, ActivitySourceError> =>
+  Layer.scoped(ActivitySource, Effect.map(openWorker(options), (worker) => fromWorker(worker, options.path, workerCount(options))))

@@ -28,10 +28,27 @@ export interface Options {
   readonly app: BackfillApp
   /** The app's data dir: the marker and the config file (consent, install id) live here. */
   readonly dataDir: string
-  /** The SQLite file (opened read-only) or the host's own open connection (never closed here). */
+  /**
+   * The SQLite file (opened read-only) or the host's own open connection (never
+   * closed here). A path is read in a worker thread on Node, so the host's
+   * event loop keeps running during the scan; a host's own connection is
+   * queried on the thread that owns it (SQLite connections do not move between
+   * threads): pass the path instead to keep a large scan off the event loop.
+   */
   readonly database: string | SqliteDatabase
   /** How long to wait for the host's locks. Default 5000 ms. */
   readonly busyTimeoutMs?: number | undefined
+  /**
+   * Read a path on the calling thread instead of a worker thread (Node only;
+   * Bun always reads inline). For scripts and runtimes without worker threads.
+   * Default `false`.
+   */
+  readonly inline?: boolean | undefined
+  /**
+   * Worker threads reading a path on Node (`NodeActivitySource.layerWorker`).
+   * Default `NodeActivitySource.DEFAULT_WORKERS`: one on two cores or fewer.
+   */
+  readonly workers?: number | undefined
   /** posthog-node tuning (retries, timeouts). Defaults are posthog-node's. */
   readonly sink?: PostHogSink.Options | undefined
 }
@@ -50,21 +67,32 @@ export const appFiles = (app: BackfillApp, dataDir: string) => ({
 const isBun = (): boolean => typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
 
 /**
- * The activity source for a path (better-sqlite3 on Node, `bun:sqlite` on Bun)
- * or a host connection.
+ * The activity source for a path or a host connection: on Node a path is read
+ * in a worker thread (`NodeActivitySource.layerWorker`, better-sqlite3), or on
+ * the calling thread with `inline: true`; on Bun through `bun:sqlite` on the
+ * calling thread; a host connection on its own thread.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerActivitySource = (
   database: string | SqliteDatabase,
-  busyTimeoutMs?: number | undefined
+  busyTimeoutMs?: number | undefined,
+  options?: { readonly inline?: boolean | undefined; readonly workers?: number | undefined }
 ): Layer.Layer<ActivitySource, ActivitySourceError> =>
   typeof database !== "string"
     ? layerDatabase(database)
     : isBun()
     ? BunActivitySource.layer({ path: database, busyTimeoutMs })
-    : NodeActivitySource.layer({ path: database, busyTimeoutMs })
+    : options?.inline === true
+    ? NodeActivitySource.layer({ path: database, busyTimeoutMs })
+    : NodeActivitySource.layerWorker({ path: database, busyTimeoutMs, workers: options?.workers })
+
+/** How many queries the source of {@link layerActivitySource} runs at once. */
+const sourceConcurrency = (database: string | SqliteDatabase, options: Options): number =>
+  typeof database === "string" && !isBun() && options.inline !== true
+    ? Math.max(1, Math.floor(options.workers ?? NodeActivitySource.DEFAULT_WORKERS))
+    : 1
 
 /**
  * Every service `Backfill.run` needs, live.
@@ -86,7 +114,10 @@ export const layer = (
   return Layer.mergeAll(
     files,
     // Opened on the first query: a run stopped by the marker or consent never touches the database.
-    layerLazy(layerActivitySource(options.database, options.busyTimeoutMs)),
+    layerLazy(
+      layerActivitySource(options.database, options.busyTimeoutMs, { inline: options.inline, workers: options.workers }),
+      sourceConcurrency(options.database, options)
+    ),
     PostHogSink.layer(options.sink)
   )
 }

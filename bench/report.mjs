@@ -1,0 +1,242 @@
+// @ts-check
+/**
+ * Renders the benchmark's results: the console table, BENCHMARKS.md and a
+ * hand-written SVG chart of time vs rows (no charting dependency).
+ */
+
+/**
+ * @typedef {object} SizeResult
+ * @property {number} observations
+ * @property {string} label
+ * @property {{ observations: number, sdk_sessions: number, session_summaries: number, user_prompts: number }} rows
+ * @property {number} dbBytes
+ * @property {number} days
+ * @property {number} events
+ * @property {number} runs
+ * @property {number} peerRuns
+ * @property {{ ours: number, oursInline: number, floor: number, floorTuned: number, peer: number }} ms medians
+ * @property {{ cliWallMs: number, cliStartupMs: number, cliPeakRssMb: number, cliStartupRssMb: number, runs: number }} cli
+ * @property {{ workerMaxStallMs: number, workerP99Ms: number, inlineMaxStallMs: number, hostRuns: number }} host
+ */
+
+/**
+ * @typedef {object} BenchResults
+ * @property {string} startedAt
+ * @property {string} command
+ * @property {number} totalSeconds
+ * @property {Record<string, string>} machine
+ * @property {string} now
+ * @property {Array<SizeResult>} sizes
+ * @property {{ label: string, variants: Array<{ name: string, queries: number, ms: number }> } | undefined} ablation
+ */
+
+const s = (/** @type {number} */ ms) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1)
+const x = (/** @type {number} */ a, /** @type {number} */ b) => `${(a / b).toFixed(2)}x`
+
+/** @param {SizeResult} r */
+export const tableRow = (r) => [
+  r.label,
+  `${(r.dbBytes / 2 ** 20).toFixed(0)} MiB`,
+  s(r.ms.ours),
+  s(r.ms.floor),
+  x(r.ms.ours, r.ms.floor),
+  s(r.ms.peer),
+  x(r.ms.ours, r.ms.peer),
+  s(r.ms.oursInline),
+  s(r.ms.floorTuned),
+  `${r.cli.cliPeakRssMb.toFixed(0)} MB`,
+  `${r.host.workerMaxStallMs.toFixed(0)} ms`,
+  `${r.host.inlineMaxStallMs.toFixed(0)} ms`
+]
+
+export const TABLE_HEAD = [
+  "observations",
+  "db",
+  "ours (s)",
+  "floor (s)",
+  "ours/floor",
+  "peer (s)",
+  "ours/peer",
+  "ours inline (s)",
+  "floor, our pragmas (s)",
+  "CLI peak RSS",
+  "longest stall (worker)",
+  "longest stall (inline)"
+]
+
+/** Fixed-width text table for the console. */
+export const consoleTable = (/** @type {Array<SizeResult>} */ sizes) => {
+  const rows = [TABLE_HEAD, ...sizes.map(tableRow)]
+  const widths = TABLE_HEAD.map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)))
+  return rows.map((row) => row.map((cell, i) => String(cell).padStart(widths[i] ?? 0)).join("  ")).join("\n")
+}
+
+const mdTable = (/** @type {Array<string>} */ head, /** @type {Array<Array<string | number>>} */ rows) =>
+  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n")
+
+/**
+ * The SVG chart: median time vs observations, log-log, for ours, the floor and the peer.
+ *
+ * @param {Array<SizeResult>} sizes
+ */
+export const renderSvg = (sizes) => {
+  const W = 640
+  const H = 380
+  const m = { left: 70, right: 150, top: 30, bottom: 50 }
+  const series = [
+    { name: "ours (worker thread)", color: "#1f77b4", dash: "", pick: (/** @type {SizeResult} */ r) => r.ms.ours },
+    { name: "floor (one plain pass)", color: "#2ca02c", dash: "6 4", pick: (/** @type {SizeResult} */ r) => r.ms.floor },
+    { name: "peer (query per counter)", color: "#d62728", dash: "2 3", pick: (/** @type {SizeResult} */ r) => r.ms.peer }
+  ]
+  const xs = sizes.map((r) => r.observations)
+  const ys = sizes.flatMap((r) => series.map((ser) => ser.pick(r) / 1000))
+  const log = Math.log10
+  const x0 = Math.floor(log(Math.min(...xs)))
+  const x1 = Math.ceil(log(Math.max(...xs)))
+  const y0 = Math.floor(log(Math.min(...ys)))
+  const y1 = Math.ceil(log(Math.max(...ys)))
+  const px = (/** @type {number} */ v) => m.left + ((log(v) - x0) / Math.max(1, x1 - x0)) * (W - m.left - m.right)
+  const py = (/** @type {number} */ v) => H - m.bottom - ((log(v) - y0) / Math.max(1, y1 - y0)) * (H - m.top - m.bottom)
+  const parts = []
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`)
+  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`)
+  parts.push(`<text x="${m.left}" y="18" font-size="14" font-weight="bold">Planning time vs observations (log-log, median)</text>`)
+  for (let e = x0; e <= x1; e++) {
+    const X = px(10 ** e)
+    parts.push(`<line x1="${X}" y1="${m.top}" x2="${X}" y2="${H - m.bottom}" stroke="#ddd"/>`)
+    const label = e >= 6 ? `${10 ** (e - 6)}M` : e >= 3 ? `${10 ** (e - 3)}k` : String(10 ** e)
+    parts.push(`<text x="${X}" y="${H - m.bottom + 16}" text-anchor="middle">${label}</text>`)
+  }
+  for (let e = y0; e <= y1; e++) {
+    const Y = py(10 ** e)
+    parts.push(`<line x1="${m.left}" y1="${Y}" x2="${W - m.right}" y2="${Y}" stroke="#ddd"/>`)
+    parts.push(`<text x="${m.left - 6}" y="${Y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)} s</text>`)
+  }
+  parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 12}" text-anchor="middle">observations (sessions, summaries, prompts scale with them)</text>`)
+  parts.push(`<text transform="translate(16 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">seconds</text>`)
+  series.forEach((ser, i) => {
+    const points = sizes.map((r) => `${px(r.observations).toFixed(1)},${py(ser.pick(r) / 1000).toFixed(1)}`)
+    parts.push(`<polyline points="${points.join(" ")}" fill="none" stroke="${ser.color}" stroke-width="2" stroke-dasharray="${ser.dash}"/>`)
+    for (const p of points) {
+      const [cx, cy] = p.split(",")
+      parts.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${ser.color}"/>`)
+    }
+    const ly = m.top + 10 + i * 20
+    parts.push(`<line x1="${W - m.right + 12}" y1="${ly}" x2="${W - m.right + 36}" y2="${ly}" stroke="${ser.color}" stroke-width="2" stroke-dasharray="${ser.dash}"/>`)
+    parts.push(`<text x="${W - m.right + 40}" y="${ly + 4}">${ser.name}</text>`)
+  })
+  parts.push("</svg>")
+  return parts.join("\n") + "\n"
+}
+
+/**
+ * BENCHMARKS.md.
+ *
+ * @param {BenchResults} results
+ * @param {string} chartPath relative to the markdown file
+ */
+export const renderMarkdown = (results, chartPath) => {
+  const { machine, sizes } = results
+  const largest = sizes.at(-1)
+  const lines = []
+  lines.push("# Benchmarks")
+  lines.push("")
+  lines.push(
+    "Generated by `npm run bench` (bench/run.mjs); do not edit by hand. " +
+      `Command: \`${results.command}\`, ${results.startedAt}, ${Math.round(results.totalSeconds)} s in all.`
+  )
+  lines.push("")
+  lines.push("## Results")
+  lines.push("")
+  lines.push(
+    mdTable(
+      TABLE_HEAD,
+      sizes.map(tableRow)
+    )
+  )
+  lines.push("")
+  lines.push(`![Planning time vs observations](${chartPath})`)
+  lines.push("")
+  lines.push("Targets from the issue, on the largest database here" + (largest ? ` (${largest.label} observations):` : ":"))
+  lines.push("")
+  if (largest) {
+    const check = (/** @type {boolean} */ ok) => (ok ? "met" : "**not met**")
+    lines.push(`- floor ratio <= 1.5x: ${x(largest.ms.ours, largest.ms.floor)} (${check(largest.ms.ours <= 1.5 * largest.ms.floor)})`)
+    lines.push(`- peer ratio <= 0.3x: ${x(largest.ms.ours, largest.ms.peer)} (${check(largest.ms.ours <= 0.3 * largest.ms.peer)})`)
+    const rss = sizes.map((r) => r.cli.cliPeakRssMb)
+    lines.push(
+      `- CLI peak RSS <= 250 MB and flat: ${Math.max(...rss).toFixed(0)} MB at most (${check(Math.max(...rss) <= 250)}); ` +
+        `${rss.map((v) => v.toFixed(0)).join(" / ")} MB across the sizes; an empty database: ${largest.cli.cliStartupRssMb.toFixed(0)} MB`
+    )
+    const stall = Math.max(...sizes.map((r) => r.host.workerMaxStallMs))
+    lines.push(`- host event loop never blocked > 50 ms: longest stall ${stall.toFixed(0)} ms over every size and run (${check(stall <= 50)})`)
+  }
+  lines.push("")
+  lines.push("Scaling (time per 1,000 observations and memory, to show linear time and flat memory):")
+  lines.push("")
+  lines.push(
+    mdTable(
+      ["observations", "sessions", "summaries", "prompts", "active days", "events", "ours ms / 1k obs", "floor ms / 1k obs", "CLI wall (s)", "CLI startup (s)", "CLI peak RSS"],
+      sizes.map((r) => [
+        r.label,
+        r.rows.sdk_sessions,
+        r.rows.session_summaries,
+        r.rows.user_prompts,
+        r.days,
+        r.events,
+        ((r.ms.ours / r.observations) * 1000).toFixed(2),
+        ((r.ms.floor / r.observations) * 1000).toFixed(2),
+        s(r.cli.cliWallMs),
+        s(r.cli.cliStartupMs),
+        `${r.cli.cliPeakRssMb.toFixed(0)} MB`
+      ])
+    )
+  )
+  lines.push("")
+  if (results.ablation !== undefined) {
+    const [previous] = results.ablation.variants
+    lines.push(`Where the time goes, at ${results.ablation.label} observations: the rollup SQL alone (first activity and every rollup query, inline on one connection, no merge or events), medians:`)
+    lines.push("")
+    lines.push(
+      mdTable(
+        ["SQL", "queries", "time (s)", "vs previous"],
+        results.ablation.variants.map((v) => [v.name, v.queries, s(v.ms), previous ? x(v.ms, previous.ms) : ""])
+      )
+    )
+    lines.push("")
+  }
+  lines.push("## Reading the numbers")
+  lines.push("")
+  lines.push(
+    [
+      "- **One scan per table, off the host's thread.** Each table is read once by one aggregate query (the distinct project count rides along with the observations and sessions queries instead of re-reading both), the window is a pair of ranges on the raw time column, the day an integer offset; the queries run in a worker thread and only day-level rows (a few tens of thousands at most) come back, in slices the host merges between event-loop turns. A host's event loop stays free (longest stall column) where the same plan inline holds it for the whole scan.",
+      "- **The floor ratio.** The floor reads the same columns and counts them; the plan also has to group every row by day and bucket, and SQLite has no hash aggregation: `GROUP BY` sorts every row (in sorted runs spilled to temp files, which keeps memory flat; the sorter thread of `threads = 1` overlaps that sort with the scan), and the per-day sets of distinct projects cost a b-tree insert per row. That sort is what remains above the floor. Measured and left out because they did not pay: per-day index range scans (one table lookup per row: slower than the sort), bucketing in SQL with `lower(trim())` (the per-row CASE cost more than it saved), integer-coded or single concatenated sort keys, row-id chunking, a JavaScript aggregate function (per-row call overhead), `mmap_size` (faster reads, but the mapped file counts in resident memory and grows with the database) and `temp_store = MEMORY` (memory would grow with the rows).",
+      "- **Fixed costs.** Starting the worker thread (about 0.1 s, not on the host's thread), one event per active day (hashed and scrubbed: the same ~1,000 events at every size above 100k) and the merge do not grow with rows; they dominate the small sizes, where the ratios mean little. From 1M up, time grows linearly with rows (ms per 1k observations) and the CLI's peak RSS stays nearly flat (its baseline, the CLI's process with its modules loaded on an empty database, is most of it).",
+      "- **Threads.** One worker by default on two cores: with its scan and SQLite's sorter thread it already uses both; a second worker (`workers: 2`, the default above two cores) reads the smaller tables in parallel, about a tenth faster here, but then the host's own thread waits for a core (stalls up to ~60 ms were measured)."
+    ].join("\n")
+  )
+  lines.push("")
+  lines.push("## Machine")
+  lines.push("")
+  for (const [key, value] of Object.entries(machine)) lines.push(`- ${key}: ${value}`)
+  lines.push("")
+  lines.push("## Method")
+  lines.push("")
+  lines.push(
+    [
+      `- **Data.** One claude-mem database per size, generated by the library's own sample writer (\`writeClaudeMemSample\`, realistic free text: titles, narratives, JSON facts and file lists; legacy second-unit epochs, backdated artifacts, corrupt epochs, NULLs, mixed-case enum text), deterministic (seed ${"`"}20240105${"`"}), ~3 years of activity (1095 days ending ${results.now}), with sessions, summaries and prompts at 0.125, 0.06 and 0.125 per observation (the issue's 1M / 125k / 60k / 125k mix). Cached under \`bench/.cache/\`, keyed by the options and the generator's code.`,
+      "- **ours**: `Backfill.plan` (the CLI's plan path: columns, first activity, one query per table, merge, events) in the benchmark process, through `NodeBackfill.layerActivitySource(path)`: the default off-thread source (a worker thread with its own read-only connection and the read pragmas), including starting the worker and opening the file. **ours inline**: the same on the calling thread.",
+      "- **floor**: per table of the plan, `SELECT count(*) FROM t WHERE ifnull(c, 0) IS NOT NULL AND ...` over exactly the columns the plan reads from it (time, bucket, value and distinct columns): one pass reading each of those columns of every row, no sorting, no grouping; summed over the tables, on a plain better-sqlite3 read-only connection (default settings). **floor, our pragmas**: the same on a connection with the plan's read pragmas.",
+      "- **peer**: an honest reimplementation of the first seed's query-per-counter approach (bench/peer.mjs): 11 aggregate queries (first activity; per counter block one `GROUP BY day` query with `CASE WHEN col < 1e12 THEN col * 1000 ELSE col END` inside WHERE and GROUP BY; the distinct project count in one UNION query), synchronous, on a plain connection, merged in JS, then the same events built with the library's builder (both pay the same for that step). Each run checks that the peer and ours produce identical days, counters and event counts.",
+      "- Each round runs floor, floor with our pragmas, ours, ours inline and the peer one after the other on the same file (page cache warm: one untimed pass first); the table shows medians over the rounds (" +
+        sizes.map((r) => `${r.label}: ${r.runs} rounds, peer ${r.peerRuns}`).join("; ") + ").",
+      "- **CLI**: `posthog-backfill plan --db <file> --now <end> --install-id <id> --json` spawned as users run it, stdout to /dev/null; wall time and peak RSS (`/usr/bin/time -v`, maximum resident set size, which includes the worker thread and SQLite's memory) over " +
+        `${sizes[0]?.cli.runs ?? 3} runs (median wall, largest RSS). ` +
+        "**CLI startup**: the same command on an empty claude-mem database (schema, no rows): process start, module loading and a plan with nothing to read.",
+      "- **Longest stall**: a host process (bench/host.mjs) calls the Promise facade `runHistoricalBackfill` (consent on, no API key: every database step and every event is built, nothing is sent) while a 1 ms interval and `perf_hooks.monitorEventLoopDelay` (5 ms resolution) watch its event loop; the longest delay seen over " +
+        `${sizes[0]?.host.hostRuns ?? 3} runs (worker) and 1 run with ` + "`inline: true` for comparison."
+    ].join("\n")
+  )
+  lines.push("")
+  return lines.join("\n")
+}

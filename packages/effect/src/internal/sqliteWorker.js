@@ -1,0 +1,100 @@
+// @ts-check
+/**
+ * The SQLite side of the off-thread activity source: a `node:worker_threads`
+ * worker that opens one database file read-only through better-sqlite3 and
+ * answers queries, so a scan of a large table never runs on the host's event
+ * loop. Plain JavaScript on purpose: the same file runs from `src/` (tests run
+ * the TypeScript sources) and from `dist/` (hosts run the built package), and
+ * it imports nothing but better-sqlite3 and Node.
+ *
+ * Protocol (see `NodeActivitySource.layerWorker`):
+ * - startup: `workerData = { path, busyTimeoutMs, pragmas }`; the worker posts
+ *   `{ type: "ready" }` or `{ type: "fatal", error }` (then exits);
+ * - `{ type: "run", id, sql, params }` -> `{ type: "rows", id, rows, last }` with
+ *   the first slice of the result, or `{ type: "error", id, error }`; the host
+ *   asks for each further slice with `{ type: "next", id }`. Pulling slices one
+ *   at a time keeps every message small and lets the host's event loop run
+ *   between them (messages already queued would be delivered in one go);
+ * - `{ type: "close" }` -> the connection closes and the worker exits.
+ *
+ * Errors cross as `{ code, message }` (better-sqlite3's `SqliteError.code`,
+ * or `DRIVER_MISSING`), so the host maps them to the same `ActivitySourceError`
+ * reasons as an inline connection.
+ *
+ * @internal
+ */
+import { parentPort, workerData } from "node:worker_threads"
+
+/** Rows per message: a few milliseconds of deserialization on the host's side. */
+const SLICE = 1000
+
+/** @type {Map<number, { rows: ReadonlyArray<unknown>, offset: number }>} */
+const pending = new Map()
+
+/** Posts the next slice of a result; the last one says so and forgets the result. */
+const sendSlice = (/** @type {number} */ id) => {
+  const result = pending.get(id)
+  if (result === undefined) return
+  const rows = result.rows.slice(result.offset, result.offset + SLICE)
+  result.offset += SLICE
+  const last = result.offset >= result.rows.length
+  if (last) pending.delete(id)
+  post({ type: "rows", id, rows, last })
+}
+
+/** @param {unknown} error */
+const serialize = (error) => ({
+  code: String(/** @type {{ code?: unknown } | null} */ (error)?.code ?? ""),
+  message: error instanceof Error ? error.message : String(error)
+})
+
+/** @param {unknown} message */
+const post = (message) => parentPort?.postMessage(message)
+
+const main = async () => {
+  const { busyTimeoutMs, path, pragmas } = /** @type {{ path: string, busyTimeoutMs: number, pragmas: ReadonlyArray<string> }} */ (workerData)
+  /** @type {new (path: string, options: object) => import("better-sqlite3").Database} */
+  let Driver
+  try {
+    Driver = (await import("better-sqlite3")).default
+  } catch (error) {
+    post({ type: "fatal", error: { code: "DRIVER_MISSING", message: serialize(error).message } })
+    return
+  }
+  /** @type {import("better-sqlite3").Database} */
+  let db
+  try {
+    db = new Driver(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs })
+    try {
+      // Probe: a missing or non-SQLite file fails here, not at the first query.
+      db.prepare("SELECT count(*) FROM sqlite_master").all()
+      for (const pragma of pragmas) db.pragma(pragma)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+  } catch (error) {
+    post({ type: "fatal", error: serialize(error) })
+    return
+  }
+  parentPort?.on("message", (/** @type {{ type: string, id?: number, sql?: string, params?: ReadonlyArray<unknown> }} */ message) => {
+    if (message.type === "close") {
+      db.close()
+      parentPort?.close()
+      return
+    }
+    const id = /** @type {number} */ (message.id)
+    if (message.type === "next") return sendSlice(id)
+    if (message.type !== "run") return
+    try {
+      pending.set(id, { rows: db.prepare(/** @type {string} */ (message.sql)).all(...(message.params ?? [])), offset: 0 })
+    } catch (error) {
+      post({ type: "error", id, error: serialize(error) })
+      return
+    }
+    sendSlice(id)
+  })
+  post({ type: "ready" })
+}
+
+void main()

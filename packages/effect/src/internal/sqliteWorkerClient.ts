@@ -1,0 +1,204 @@
+/**
+ * The host side of the off-thread activity source: starts `sqliteWorker.js`
+ * in a `node:worker_threads` worker and turns its messages into Promises. The
+ * worker file is resolved next to this module, so it is found both in `src/`
+ * (tests run the TypeScript sources; the worker is plain JavaScript) and in
+ * `dist/` (the build copies it).
+ *
+ * @internal
+ */
+import type { Row } from "@posthog-backfill/core"
+import { Worker } from "node:worker_threads"
+
+/** @internal */
+export const WORKER_URL = new URL("./sqliteWorker.js", import.meta.url)
+
+/**
+ * An error the worker reported (or the worker's own failure), carrying the
+ * driver's code so it maps to the same reasons as an inline connection.
+ *
+ * @internal
+ */
+export class SqliteWorkerError extends Error {
+  override readonly name = "SqliteWorkerError"
+  constructor(readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+/** @internal */
+export interface SqliteWorkerOptions {
+  readonly path: string
+  readonly busyTimeoutMs: number
+  /** Applied to the worker's connection after it opens (`PRAGMA <each>`). */
+  readonly pragmas: ReadonlyArray<string>
+}
+
+/** @internal */
+export interface SqliteWorker {
+  readonly all: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Row>>
+  /** Closes the connection and ends the thread (idempotent). */
+  readonly close: () => Promise<void>
+  /** The worker's thread id (tests check the queries ran off the calling thread). */
+  readonly threadId: number
+}
+
+type Incoming =
+  | { readonly type: "ready" }
+  | { readonly type: "fatal"; readonly error: { readonly code: string; readonly message: string } }
+  | { readonly type: "rows"; readonly id: number; readonly rows: ReadonlyArray<Row>; readonly last: boolean }
+  | { readonly type: "error"; readonly id: number; readonly error: { readonly code: string; readonly message: string } }
+
+interface Pending {
+  readonly rows: Array<Row>
+  readonly resolve: (rows: ReadonlyArray<Row>) => void
+  readonly reject: (error: SqliteWorkerError) => void
+}
+
+/**
+ * Starts a worker on the file and waits until it has opened and probed it.
+ * Rejects with the worker's error (file missing, not SQLite, locked, driver
+ * missing) and leaves no thread behind.
+ *
+ * @internal
+ */
+export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteWorker> =>
+  new Promise((resolveStart, rejectStart) => {
+    let worker: Worker
+    try {
+      worker = new Worker(WORKER_URL, { workerData: { ...options, pragmas: [...options.pragmas] } })
+    } catch (cause) {
+      rejectStart(
+        new SqliteWorkerError(
+          "WORKER_START",
+          `could not start the SQLite worker thread (${cause instanceof Error ? cause.message : String(cause)})`
+        )
+      )
+      return
+    }
+    const pending = new Map<number, Pending>()
+    let nextId = 1
+    let started = false
+    let closed: Promise<void> | undefined
+    let gone: SqliteWorkerError | undefined
+
+    const failAll = (error: SqliteWorkerError) => {
+      gone ??= error
+      for (const request of pending.values()) request.reject(error)
+      pending.clear()
+      if (!started) rejectStart(error)
+    }
+
+    worker.on("message", (message: Incoming) => {
+      switch (message.type) {
+        case "ready": {
+          started = true
+          resolveStart(client)
+          return
+        }
+        case "fatal": {
+          failAll(new SqliteWorkerError(message.error.code, message.error.message))
+          return
+        }
+        case "rows": {
+          const request = pending.get(message.id)
+          if (request === undefined) return
+          for (const row of message.rows) request.rows.push(row)
+          if (message.last) {
+            pending.delete(message.id)
+            request.resolve(request.rows)
+          } else {
+            // Pull the next slice only now: the event loop gets a turn between slices.
+            worker.postMessage({ type: "next", id: message.id })
+          }
+          return
+        }
+        case "error": {
+          const request = pending.get(message.id)
+          pending.delete(message.id)
+          request?.reject(new SqliteWorkerError(message.error.code, message.error.message))
+          return
+        }
+      }
+    })
+    worker.on("error", (error) =>
+      failAll(new SqliteWorkerError("WORKER_ERROR", `the SQLite worker thread failed: ${error.message}`)))
+    worker.on("exit", (code) => {
+      if (closed === undefined || pending.size > 0 || !started) {
+        failAll(new SqliteWorkerError("WORKER_EXIT", `the SQLite worker thread exited unexpectedly (code ${code})`))
+      }
+    })
+
+    const client: SqliteWorker = {
+      threadId: worker.threadId,
+      all: (sql, params) =>
+        new Promise((resolve, reject) => {
+          if (gone !== undefined || closed !== undefined) {
+            reject(gone ?? new SqliteWorkerError("WORKER_CLOSED", "the SQLite worker thread is closed"))
+            return
+          }
+          const id = nextId++
+          pending.set(id, { rows: [], resolve, reject })
+          worker.postMessage({ type: "run", id, sql, params: [...params] })
+        }),
+      close: () =>
+        (closed ??= new Promise<void>((resolve) => {
+          if (gone !== undefined) {
+            void worker.terminate().then(() => resolve(), () => resolve())
+            return
+          }
+          // Let the worker close its connection and end by itself; terminate if it does not.
+          const timer = setTimeout(() => void worker.terminate(), 2000)
+          worker.once("exit", () => {
+            clearTimeout(timer)
+            resolve()
+          })
+          worker.postMessage({ type: "close" })
+        }))
+    }
+  })
+
+/**
+ * Starts `size` workers on the same file and spreads queries over them: a
+ * query waits in one queue and goes to the first idle worker, so a long scan
+ * of one table never delays the others. Rejects (and leaves no thread behind)
+ * when any worker cannot open the file.
+ *
+ * @internal
+ */
+export const startSqliteWorkerPool = async (options: SqliteWorkerOptions, size: number): Promise<SqliteWorker> => {
+  const started = await Promise.allSettled(Array.from({ length: Math.max(1, size) }, () => startSqliteWorker(options)))
+  const workers = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []))
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === "rejected")
+  if (failed !== undefined) {
+    await Promise.all(workers.map((worker) => worker.close()))
+    throw failed.reason
+  }
+  if (workers.length === 1) return workers[0]!
+  const idle = [...workers]
+  const queue: Array<() => void> = []
+  const release = (worker: SqliteWorker) => {
+    idle.push(worker)
+    queue.shift()?.()
+  }
+  const acquire = (): Promise<SqliteWorker> =>
+    new Promise((resolve) => {
+      const take = () => resolve(idle.shift()!)
+      if (idle.length > 0) take()
+      else queue.push(take)
+    })
+  return {
+    threadId: workers[0]!.threadId,
+    all: async (sql, params) => {
+      const worker = await acquire()
+      try {
+        return await worker.all(sql, params)
+      } finally {
+        release(worker)
+      }
+    },
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()))
+    }
+  }
+}

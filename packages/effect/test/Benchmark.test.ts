@@ -1,0 +1,56 @@
+/**
+ * A smoke run of the benchmark (bench/run.mjs) at a tiny size, so it cannot
+ * rot: it must generate (or reuse) its database, run every measurement (ours,
+ * floor, peer, the CLI, the host event-loop probe), agree with the peer's
+ * numbers, and write its report. Nothing here asserts on time. The benchmark
+ * runs the built packages, as hosts do (the root test command builds first).
+ */
+import { execFile } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url))
+
+describe("the benchmark (bench/run.mjs)", () => {
+  it("runs end to end at a tiny size and writes BENCHMARKS.md, the chart and the raw results", async () => {
+    expect(fs.existsSync(path.join(ROOT, "packages/cli/dist/bin.js")), "build first: npm run build").toBe(true)
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "phb-bench-smoke-"))
+    const env = { ...process.env }
+    for (const key of Object.keys(env)) if (key.startsWith("VITEST") || key === "NODE_OPTIONS") delete env[key]
+    const { stdout } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [path.join(ROOT, "bench/run.mjs"), "--sizes", "1k", "--runs", "1", "--quick", "--out", out],
+        { cwd: ROOT, env, maxBuffer: 16 << 20, timeout: 170_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr }))
+      )
+    )
+    expect(stdout).toMatch(/ours\/floor/)
+    expect(stdout).toMatch(/^\s+1k\s/m)
+
+    const results = JSON.parse(fs.readFileSync(path.join(out, "bench/results/results.json"), "utf8"))
+    const [size] = results.sizes
+    expect(results.sizes).toHaveLength(1)
+    expect(size.observations).toBe(1000)
+    expect(size.rows).toEqual({ observations: 1000, sdk_sessions: 125, session_summaries: 60, user_prompts: 125 })
+    expect(size.events).toBeGreaterThan(1)
+    for (const value of [...Object.values(size.ms), size.cli.cliWallMs, size.cli.cliPeakRssMb, size.cli.cliStartupMs]) {
+      expect(typeof value === "number" && Number.isFinite(value) && value > 0).toBe(true)
+    }
+    for (const value of Object.values(size.host)) expect(typeof value === "number" && Number.isFinite(value)).toBe(true)
+
+    const markdown = fs.readFileSync(path.join(out, "BENCHMARKS.md"), "utf8")
+    expect(markdown).toMatch(/^# Benchmarks/)
+    expect(markdown).toContain("| 1k |")
+    expect(markdown).toContain("## Machine")
+    expect(markdown).toContain("## Method")
+    expect(markdown).toContain("(bench/results/time-vs-rows.svg)")
+    const svg = fs.readFileSync(path.join(out, "bench/results/time-vs-rows.svg"), "utf8")
+    expect(svg).toMatch(/^<svg /)
+    expect(svg.match(/<polyline /g)).toHaveLength(3)
+    fs.rmSync(out, { recursive: true, force: true })
+  }, 180_000)
+})

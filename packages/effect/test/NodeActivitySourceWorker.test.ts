@@ -1,0 +1,140 @@
+/**
+ * The off-thread activity source (`NodeActivitySource.layerWorker`, the default
+ * for a path on Node): the same answers and errors as the inline source, from
+ * a worker thread, while the host's event loop keeps running.
+ */
+import { claudeMem, compileFirstActivity, readFirstActivity } from "@posthog-backfill/core"
+import { ActivitySource, Backfill, NodeActivitySource, NodeBackfill } from "@posthog-backfill/effect"
+import { writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { describe, expect, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "phb-worker-"))
+const END = Date.parse("2026-06-12T09:30:00Z")
+
+const makeDb = (file: string) => {
+  const db = new Database(file)
+  db.exec(`
+    CREATE TABLE sdk_sessions (id INTEGER PRIMARY KEY, project TEXT, status TEXT, platform_source TEXT, user_prompt TEXT, started_at_epoch INTEGER);
+    CREATE TABLE observations (id INTEGER PRIMARY KEY, project TEXT, type TEXT, title TEXT, created_at_epoch INTEGER);
+    INSERT INTO sdk_sessions VALUES (1, 'alpha', 'completed', 'claude', 'SECRET-1 fix my bug', ${Date.parse("2025-10-19T09:00:00Z")});
+    INSERT INTO observations VALUES (1, 'alpha', 'bugfix', 'SECRET-2', ${Date.parse("2025-10-19T09:05:00Z")});
+  `)
+  return db
+}
+
+const sourceOf = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
+  Effect.map(Layer.build(layer), (context) => Context.get(context, ActivitySource.ActivitySource))
+
+/** A claude-mem sample big enough that reading it inline holds a thread for a while. */
+const sample = (() => {
+  let file: string | undefined
+  return () => {
+    if (file !== undefined) return file
+    file = path.join(tempDir(), "claude-mem.db")
+    const db = new Database(file)
+    writeClaudeMemSample(db, { seed: 7, endMs: END, days: 400, observations: 200_000, sessions: 20_000, freeText: "compact" })
+    db.close()
+    return file
+  }
+})()
+
+/** Runs `effect` while a 1 ms interval watches the event loop; returns the longest gap between ticks. */
+const watchingTheLoop = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    let last = performance.now()
+    let longest = 0
+    let ticks = 0
+    const timer = setInterval(() => {
+      const now = performance.now()
+      longest = Math.max(longest, now - last)
+      last = now
+      ticks += 1
+    }, 1)
+    const value = yield* Effect.ensuring(effect, Effect.sync(() => clearInterval(timer)))
+    return { value, longestStallMs: Math.max(longest, performance.now() - last), ticks }
+  })
+
+describe("NodeActivitySource.layerWorker", () => {
+  it.scoped("reads columns and runs compiled queries from a worker thread, read-only", () =>
+    Effect.gen(function*() {
+      const file = path.join(tempDir(), "app.db")
+      makeDb(file).close()
+      const before = fs.readFileSync(file)
+      const source = yield* sourceOf(NodeActivitySource.layerWorker({ path: file }))
+      const columns = yield* source.columns
+      expect(columns["sdk_sessions"]).toEqual(["id", "project", "status", "platform_source", "user_prompt", "started_at_epoch"])
+      const { query } = compileFirstActivity({ spec: claudeMem.spec, columns, floorMs: claudeMem.floorMs })
+      expect(readFirstActivity(yield* source.run(query!))).toBe(Date.parse("2025-10-19T09:00:00Z"))
+      const write = yield* Effect.either(
+        source.run({ _tag: "FirstActivityQuery", id: "w", sql: "DELETE FROM observations RETURNING id", params: [], sources: [], floorMs: 0 })
+      )
+      expect(write._tag === "Left" && write.left).toMatchObject({ _tag: "ActivitySourceError", reason: "QueryFailed" })
+      expect(write._tag === "Left" && write.left.message).toMatch(/readonly/i)
+      expect(fs.readFileSync(file).equals(before)).toBe(true)
+    }))
+
+  it.effect("fails like the inline source: a missing file, a file that is not SQLite, a lock held too long", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const missing = yield* Effect.flip(Effect.scoped(sourceOf(NodeActivitySource.layerWorker({ path: path.join(dir, "missing.db") }))))
+      expect(missing).toMatchObject({ reason: "NotFound" })
+      expect(missing.message).toContain("check the path")
+      expect(fs.readdirSync(dir)).toEqual([])
+
+      const notes = path.join(dir, "notes.txt")
+      fs.writeFileSync(notes, "just some text, definitely not a database ".repeat(100))
+      const notSqlite = yield* Effect.flip(Effect.scoped(sourceOf(NodeActivitySource.layerWorker({ path: notes }))))
+      expect(notSqlite).toMatchObject({ reason: "NotADatabase" })
+
+      const locked = path.join(dir, "locked.db")
+      const writer = makeDb(locked)
+      writer.exec("BEGIN EXCLUSIVE")
+      try {
+        const error = yield* Effect.flip(Effect.scoped(sourceOf(NodeActivitySource.layerWorker({ path: locked, busyTimeoutMs: 50 }))))
+        expect(error).toMatchObject({ reason: "Locked" })
+        expect(error.message).toMatch(/raise busyTimeoutMs/)
+      } finally {
+        writer.exec("ROLLBACK")
+        writer.close()
+      }
+    }))
+
+  it.scoped("plans exactly what the inline source plans", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(END)
+      const file = sample()
+      const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
+        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
+      const offThread = yield* plan(NodeActivitySource.layerWorker({ path: file }))
+      const inline = yield* plan(NodeActivitySource.layer({ path: file }))
+      expect(offThread.events.length).toBeGreaterThan(300)
+      expect(offThread).toEqual(inline)
+    }), 60_000)
+
+  it.live("keeps the host's event loop running while it plans a large database (inline it does not)", () =>
+    Effect.gen(function*() {
+      const file = sample()
+      const plan = (inline: boolean) =>
+        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(
+          Effect.provide(NodeBackfill.layerActivitySource(file, undefined, { inline }))
+        )
+      yield* plan(false) // warm: the first run also loads and compiles code
+      const inline = yield* watchingTheLoop(plan(true))
+      const offThread = yield* watchingTheLoop(plan(false))
+      expect(offThread.value).toEqual(inline.value)
+      // Generous bounds (a loaded CI machine must not flake): inline, the scan holds the loop
+      // for its whole length; off-thread, only short slices of merging and event building run on it.
+      expect(inline.longestStallMs).toBeGreaterThan(150)
+      expect(offThread.longestStallMs).toBeLessThan(150)
+      expect(offThread.longestStallMs).toBeLessThan(inline.longestStallMs / 2)
+      expect(offThread.ticks).toBeGreaterThan(inline.ticks)
+    }), 60_000)
+})
