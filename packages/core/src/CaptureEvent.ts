@@ -1,6 +1,6 @@
 /**
  * The one shape every event takes on its way to PostHog: plain data, ready for
- * `posthog-node`'s `capture` (a `Date` timestamp, an explicit `uuid`).
+ * PostHog's Node client's `capture` (a `Date` timestamp, an explicit `uuid`).
  *
  * @since 0.1.0
  */
@@ -31,7 +31,7 @@ export type PropertyValue = PropertyScalar | Readonly<Record<string, PropertySca
 export type Properties = Readonly<Record<string, PropertyValue>>
 
 /**
- * An event ready to capture. `timestamp` is a `Date` (posthog-node's
+ * An event ready to capture. `timestamp` is a `Date` (the Node client's
  * `EventMessage.timestamp` is typed `Date`), `uuid` is deterministic so a retry
  * dedupes.
  *

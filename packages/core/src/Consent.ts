@@ -15,7 +15,7 @@
  */
 
 /**
- * An environment snapshot (`process.env` fits).
+ * An environment snapshot (Node's environment record fits).
  *
  * @since 0.1.0
  * @category models
