@@ -88,11 +88,13 @@ const NONE: ReadonlyArray<string> = []
  * Reads the JSON array columns of distinct values (written by SQLite's
  * `json_group_array`, or the in-memory runner) into value identities. The same
  * array text comes back on many rows (every group of a day lists that day's
- * values), so each distinct text is parsed once per merge.
+ * values), so each distinct text is parsed once per merge. One reader per
+ * identity: the same array text means different values in the plain and the
+ * typed column (the text `X'6162'` is not the blob `X'6162'`).
  */
-const identityReader = () => {
+const identityReader = (identity: (element: unknown) => string | undefined) => {
   const cache = new Map<string, ReadonlyArray<string>>()
-  return (value: unknown, identity: (element: unknown) => string | undefined): ReadonlyArray<string> => {
+  return (value: unknown): ReadonlyArray<string> => {
     if (typeof value !== "string" || value === "[]" || value === "") return NONE
     let identities = cache.get(value)
     if (identities === undefined) {
@@ -143,7 +145,8 @@ export const makeRollupMerger = (plan: RollupPlan): RollupMerger => {
   const byOffset = new Map<number, DayState | undefined>()
   const days = new Map<string, DayState>()
   const seen = new Set<string>()
-  const read = identityReader()
+  const readPlain = identityReader(plainIdentity)
+  const readTyped = identityReader(typedIdentity)
   const queries = new Map(
     plan.queries.map((query) => [
       query.id,
@@ -191,8 +194,8 @@ export const makeRollupMerger = (plan: RollupPlan): RollupMerger => {
         for (const { alias, key, typedAlias } of query.distinctColumns) {
           let values = state.distinct.get(key)
           if (values === undefined) state.distinct.set(key, (values = new Set()))
-          for (const identity of read(row[alias], plainIdentity)) values.add(identity)
-          for (const identity of read(row[typedAlias], typedIdentity)) values.add(identity)
+          for (const identity of readPlain(row[alias])) values.add(identity)
+          for (const identity of readTyped(row[typedAlias])) values.add(identity)
         }
       }
     },

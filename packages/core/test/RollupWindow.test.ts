@@ -120,8 +120,7 @@ describe("the compiled window", () => {
   })
 
   it("counts distinct values the way SQLite's DISTINCT does, whatever their storage class", () => {
-    fc.assert(
-      fc.property(scenario.chain((s) => fc.tuple(fc.constant(s), rowsFor(s))), ([{ floorMs, window }, rows]) => {
+    const check = ([{ floorMs, window }, rows]: readonly [{ floorMs: number; window: ShippableWindow }, ReadonlyArray<{ at: unknown; kind: unknown }>]) => {
         const db = load(rows)
         try {
           const plan = compileRollup({ spec, columns: { events: ["at", "kind"] }, window, floorMs })
@@ -139,9 +138,13 @@ describe("the compiled window", () => {
         } finally {
           db.close()
         }
-      }),
-      { numRuns: 300 }
-    )
+    }
+    // Found by fast-check in CI: the text X'6162' and the blob X'6162' are two values, not one.
+    check([
+      { floorMs: 999_928_800_000, window: { installDay: "2001-09-10", lastFullDay: "2001-09-13" } },
+      [{ at: 1_000_166_400_000, kind: "X'6162'" }, { at: 1_000_252_798, kind: Buffer.from([97, 98]) }]
+    ])
+    fc.assert(fc.property(scenario.chain((s) => fc.tuple(fc.constant(s), rowsFor(s))), check), { numRuns: 300 })
   })
 
   it("finds the first activity like MIN over the normalized epoch, ignoring what is not a number", () => {
