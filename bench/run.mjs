@@ -185,7 +185,9 @@ const machine = () => {
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
     sqlite: `${sqlite} (better-sqlite3 ${JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "better-sqlite3", "package.json"), "utf8")).version})`,
-    "peak RSS from": hasGnuTime ? "/usr/bin/time -v" : "/proc/<pid>/status VmHWM, polled every 5 ms"
+    "peak RSS from": hasGnuTime ? "/usr/bin/time -v" : "/proc/<pid>/status VmHWM, polled every 5 ms",
+    // Other processes on the machine inflate the numbers, the plan's (two busy threads) more than the floor's (one).
+    "load average (1 min) at start / end": `${loadAtStart[0]?.toFixed(2)} / ${os.loadavg()[0]?.toFixed(2)}`
   }
 }
 
@@ -195,6 +197,7 @@ const machine = () => {
 
 const benchStarted = performance.now()
 const startedAt = new Date().toISOString()
+const loadAtStart = os.loadavg()
 const command = `node bench/run.mjs ${args.join(" ")}`.trim()
 log(`posthog-backfill benchmark: sizes ${sizes.map(sizeLabel).join(", ")}, ${runs} round(s) each`)
 const emptyDb = emptyDatabase()
