@@ -8,7 +8,8 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { ActivitySource, ActivitySourceError, fromDatabase, fromDriverError } from "./ActivitySource.js"
+import { ActivitySource, ActivitySourceError, fromDatabase } from "./ActivitySource.js"
+import { openProbed } from "./internal/openProbed.js"
 import { DEFAULT_BUSY_TIMEOUT_MS, type Options } from "./NodeActivitySource.js"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
@@ -39,24 +40,10 @@ const loadDriver = Effect.tryPromise({
  * @category constructors
  */
 export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySourceError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.flatMap(loadDriver, (Database) =>
-      Effect.try({
-        try: () => {
-          const db = new Database(options.path, { readonly: true, create: false })
-          try {
-            db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
-            db.prepare("SELECT count(*) FROM sqlite_master").all()
-          } catch (error) {
-            db.close()
-            throw error
-          }
-          return db
-        },
-        catch: (cause) => fromDriverError(options.path, cause)
-      })
-    ),
-    (db) => Effect.sync(() => db.close())
+  openProbed(
+    options.path,
+    Effect.map(loadDriver, (Database) => () => new Database(options.path, { readonly: true, create: false })),
+    (db) => db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
   )
 
 /**

@@ -17,6 +17,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as os from "node:os"
 import { ActivitySource, ActivitySourceError, columnsFromRows, COLUMNS_SQL, fromDatabase, fromDriverError, type Service } from "./ActivitySource.js"
+import { openProbed } from "./internal/openProbed.js"
 import { type SqliteWorker, SqliteWorkerError, startSqliteWorkerPool } from "./internal/sqliteWorkerClient.js"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
@@ -108,28 +109,17 @@ const loadDriver = Effect.tryPromise({
  * @category constructors
  */
 export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySourceError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.flatMap(loadDriver, (Driver) =>
-      Effect.try({
-        try: () => {
-          const db = new Driver(options.path, {
-            readonly: true,
-            fileMustExist: true,
-            timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
-          })
-          try {
-            db.prepare("SELECT count(*) FROM sqlite_master").all()
-            for (const pragma of READ_PRAGMAS) db.pragma(pragma)
-          } catch (error) {
-            db.close()
-            throw error
-          }
-          return db
-        },
-        catch: (cause) => fromDriverError(options.path, cause)
-      })
-    ),
-    (db) => Effect.sync(() => db.close())
+  openProbed(
+    options.path,
+    Effect.map(loadDriver, (Driver) => () =>
+      new Driver(options.path, {
+        readonly: true,
+        fileMustExist: true,
+        timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
+      })),
+    (db) => {
+      for (const pragma of READ_PRAGMAS) db.pragma(pragma)
+    }
   )
 
 /**
