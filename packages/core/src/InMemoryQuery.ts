@@ -11,7 +11,7 @@
  */
 import { DAY_MS, dayStartMs, isDayInWindow, isDayRepresentable, type ShippableWindow, utcDay } from "./DayWindow.js"
 import { normalizeEpochMs } from "./Epoch.js"
-import type { AnyQuery, FirstActivityQuery, TableColumns, TableQuery } from "./RollupCompiler.js"
+import type { AnyQuery, FirstActivityQuery, RowidBoundsQuery, RowidRange, TableColumns, TableQuery } from "./RollupCompiler.js"
 import type { Row } from "./RollupMerge.js"
 
 /**
@@ -95,9 +95,19 @@ const addDistinct = (values: DistinctValues, value: unknown) => {
 const dayOffset = (day: string, window: ShippableWindow): number =>
   Math.round((dayStartMs(day) - dayStartMs(window.installDay)) / DAY_MS)
 
+/**
+ * In memory a row's rowid is its position plus one (the rowids SQLite gives
+ * rows inserted in that order into an empty table).
+ */
+const inRowidRange = (position: number, range: RowidRange | undefined): boolean => {
+  const rowid = position + 1
+  return range === undefined || ((range.from === undefined || rowid >= range.from) && (range.to === undefined || rowid < range.to))
+}
+
 const runTable = (query: TableQuery, tables: TableRows): ReadonlyArray<Row> => {
   const groups = new Map<string, { row: Record<string, unknown>; distinct: Array<DistinctValues> }>()
-  for (const row of findTable(tables, query.table)) {
+  for (const [position, row] of findTable(tables, query.table).entries()) {
+    if (!inRowidRange(position, query.rowidRange)) continue
     const day = dayOf(row, query.timeColumn, query.floorMs, query.window)
     if (day === undefined) continue
     const bucketValues = query.bucketColumns.map(({ metric }) => {
@@ -143,6 +153,11 @@ const runFirstActivity = (query: FirstActivityQuery, tables: TableRows): Readonl
   return [{ first_activity_ms: null }]
 }
 
+const runRowidBounds = (query: RowidBoundsQuery, tables: TableRows): ReadonlyArray<Row> => {
+  const count = findTable(tables, query.table).length
+  return [count === 0 ? { lo: null, hi: null } : { lo: 1, hi: count }]
+}
+
 /**
  * Runs one compiled query over row arrays and returns rows shaped like
  * SQLite's answer to its SQL.
@@ -156,6 +171,8 @@ export const runQueryInMemory = (query: AnyQuery, tables: TableRows): ReadonlyAr
       return runTable(query, tables)
     case "FirstActivityQuery":
       return runFirstActivity(query, tables)
+    case "RowidBoundsQuery":
+      return runRowidBounds(query, tables)
   }
 }
 

@@ -34,13 +34,11 @@ import { SECONDS_THRESHOLD, sqlNormalizedEpochMs } from "./Epoch.js"
 import {
   assertValidRollupSpec,
   type BucketsMetric,
-  type CountNotNullMetric,
   type DistinctSource,
   type Metric,
   metricColumn,
   metricKeys,
   type RollupSpec,
-  type SumMetric,
   type TableRollup,
   type TimeSource
 } from "./RollupSpec.js"
@@ -114,7 +112,35 @@ export interface TableQuery extends CompiledQuery {
   readonly bucketColumns: ReadonlyArray<{ readonly alias: string; readonly metric: BucketsMetric }>
   /** Columns whose distinct values feed a distinct count over several tables. */
   readonly distinctColumns: ReadonlyArray<DistinctColumn>
+  /**
+   * Set on a chunk of a table query (see `splitTableQuery`): the query reads
+   * only the rows whose rowid is in this range. Absent: every row.
+   */
+  readonly rowidRange?: RowidRange | undefined
 }
+
+/**
+ * A half-open range of rowids, `from <= rowid < to`, read through `alias` (one
+ * of SQLite's names for the rowid: `rowid`, `_rowid_` or `oid`). A missing
+ * bound is unbounded on that side.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RowidRange {
+  readonly alias: RowidAlias
+  readonly from?: number | undefined
+  readonly to?: number | undefined
+}
+
+/**
+ * SQLite's names for a table's rowid. A name is shadowed when the table
+ * declares a column of that name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RowidAlias = "rowid" | "_rowid_" | "oid"
 
 /**
  * A value column of a table query.
@@ -163,12 +189,26 @@ export interface FirstActivityQuery extends CompiledQuery {
 }
 
 /**
+ * The rowid-bounds query of a table: one row with `lo` and `hi`, its smallest
+ * and largest rowid (both NULL for an empty table). SQLite answers it from the
+ * two ends of the table's b-tree, without a scan.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RowidBoundsQuery extends CompiledQuery {
+  readonly _tag: "RowidBoundsQuery"
+  readonly table: string
+  readonly alias: RowidAlias
+}
+
+/**
  * Any compiled query.
  *
  * @since 0.1.0
  * @category models
  */
-export type AnyQuery = TableQuery | FirstActivityQuery
+export type AnyQuery = TableQuery | FirstActivityQuery | RowidBoundsQuery
 
 /**
  * Everything the shell needs to run for the rollups of one window: one query
@@ -276,10 +316,6 @@ const missingReason = (db: Catalog, table: string, column: string | undefined): 
   return undefined
 }
 
-/** `COUNT(col)` counts non-NULL values; `TOTAL(col)` sums with NULL as 0 and never overflows. */
-const valueAggregate = (metric: CountNotNullMetric | SumMetric): string =>
-  metric._tag === "CountNotNull" ? `COUNT(${quote(metric.column)})` : `TOTAL(${quote(metric.column)})`
-
 /**
  * The distinct values of a group, in two JSON arrays (see {@link DistinctColumn}).
  * `FILTER` keeps other storage classes out of each aggregate before any work
@@ -307,30 +343,16 @@ interface TableWork {
 }
 
 const compileTable = (work: TableWork, floorMs: number, window: ShippableWindow): TableQuery => {
-  const ranges = windowRanges(floorMs, window)
-  const select: Array<string> = [`${dayOffset(work.timeColumn)} AS d`]
-  const groupBy: Array<string> = ["d"]
   const bucketColumns: Array<{ alias: string; metric: BucketsMetric }> = []
   const valueColumns: Array<ValueColumn> = []
   const countKeys: Array<string> = []
   const distinctColumns: Array<DistinctColumn> = []
-
   for (const metric of work.metrics) {
-    if (metric._tag === "Buckets") {
-      const alias = `b${bucketColumns.length}`
-      select.push(`${quote(metric.column)} AS ${alias}`)
-      groupBy.push(alias)
-      bucketColumns.push({ alias, metric })
-    }
-  }
-  select.push("COUNT(*) AS n")
-  for (const metric of work.metrics) {
-    if (metric._tag === "Count") countKeys.push(metric.key)
-    else if (metric._tag !== "Buckets") {
-      const alias = `v${valueColumns.length}`
-      select.push(`${valueAggregate(metric)} AS ${alias}`)
+    if (metric._tag === "Buckets") bucketColumns.push({ alias: `b${bucketColumns.length}`, metric })
+    else if (metric._tag === "Count") countKeys.push(metric.key)
+    else {
       valueColumns.push({
-        alias,
+        alias: `v${valueColumns.length}`,
         key: metric.key,
         column: metric.column,
         aggregate: metric._tag === "CountNotNull" ? "count" : "sum"
@@ -338,29 +360,140 @@ const compileTable = (work: TableWork, floorMs: number, window: ShippableWindow)
     }
   }
   for (const { column, key } of work.distinct) {
-    const alias = `x${distinctColumns.length}`
-    const typedAlias = `y${distinctColumns.length}`
-    select.push(...distinctAggregates(column, alias, typedAlias))
-    distinctColumns.push({ key, column, alias, typedAlias })
+    distinctColumns.push({ key, column, alias: `x${distinctColumns.length}`, typedAlias: `y${distinctColumns.length}` })
   }
-  // A query that reads nothing but the time column may use an index on it: the
-  // index is then covering, and SQLite scans (or seeks) it instead of the table.
-  const timeOnly = bucketColumns.length === 0 && valueColumns.length === 0 && distinctColumns.length === 0
-  const where = windowPredicate(work.timeColumn, ranges, timeOnly)
-  return {
-    _tag: "TableQuery",
-    id: work.id,
+  const shape: TableShape = {
     table: work.table,
     timeColumn: work.timeColumn,
     floorMs,
     window,
-    sql: `SELECT ${select.join(", ")} FROM ${quote(work.table)} WHERE ${where.sql} GROUP BY ${groupBy.join(", ")}`,
-    params: [ranges.dayZeroMs, ...where.params],
-    keys: work.metrics.flatMap(metricKeys),
-    countKeys,
-    valueColumns,
     bucketColumns,
-    distinctColumns
+    valueColumns,
+    distinctColumns,
+    rowidRange: undefined
+  }
+  return {
+    _tag: "TableQuery",
+    id: work.id,
+    ...shape,
+    ...renderTableQuery(shape),
+    keys: work.metrics.flatMap(metricKeys),
+    countKeys
+  }
+}
+
+/** What the SQL of a table query is made of. */
+type TableShape = Pick<
+  TableQuery,
+  "table" | "timeColumn" | "floorMs" | "window" | "bucketColumns" | "valueColumns" | "distinctColumns" | "rowidRange"
+>
+
+/** The SQL and parameters of a table query, from its shape. */
+const renderTableQuery = (shape: TableShape): { readonly sql: string; readonly params: ReadonlyArray<SqlParam> } => {
+  const ranges = windowRanges(shape.floorMs, shape.window)
+  const select = [
+    `${dayOffset(shape.timeColumn)} AS d`,
+    ...shape.bucketColumns.map(({ alias, metric }) => `${quote(metric.column)} AS ${alias}`),
+    "COUNT(*) AS n",
+    // COUNT(col) counts non-NULL values; TOTAL(col) sums with NULL as 0 and never overflows.
+    ...shape.valueColumns.map(({ aggregate, alias, column }) =>
+      `${aggregate === "count" ? `COUNT(${quote(column)})` : `TOTAL(${quote(column)})`} AS ${alias}`
+    ),
+    ...shape.distinctColumns.flatMap(({ alias, column, typedAlias }) => distinctAggregates(column, alias, typedAlias))
+  ]
+  const groupBy = ["d", ...shape.bucketColumns.map(({ alias }) => alias)]
+  // A query that reads nothing but the time column may use an index on it: the
+  // index is then covering, and SQLite scans (or seeks) it instead of the table.
+  const timeOnly = shape.bucketColumns.length === 0 && shape.valueColumns.length === 0 &&
+    shape.distinctColumns.length === 0
+  const where = windowPredicate(shape.timeColumn, ranges, timeOnly)
+  const range = rowidPredicate(shape.rowidRange)
+  return {
+    sql: `SELECT ${select.join(", ")} FROM ${quote(shape.table)} WHERE ${range.sql}${where.sql} GROUP BY ${groupBy.join(", ")}`,
+    params: [ranges.dayZeroMs, ...range.params, ...where.params]
+  }
+}
+
+/**
+ * The rowid range of a chunk, as a predicate SQLite serves by seeking the
+ * table's b-tree to the range's start. The alias is written bare: a bare rowid
+ * name that the table lacks (a view, a `WITHOUT ROWID` table) is an error,
+ * where a double-quoted one could silently become a string literal.
+ */
+const rowidPredicate = (range: RowidRange | undefined): { readonly sql: string; readonly params: ReadonlyArray<SqlParam> } => {
+  if (range === undefined) return { sql: "", params: [] }
+  const terms: Array<string> = []
+  const params: Array<SqlParam> = []
+  if (range.from !== undefined) {
+    terms.push(`${range.alias} >= ?`)
+    params.push(range.from)
+  }
+  if (range.to !== undefined) {
+    terms.push(`${range.alias} < ?`)
+    params.push(range.to)
+  }
+  return { sql: terms.map((term) => `${term} AND `).join(""), params }
+}
+
+/**
+ * The same table query restricted to a rowid range: its rows are the rows the
+ * whole query would return for the table's rows in that range. The chunks of
+ * a partition of the rowids add up, in the merge, to the whole query.
+ *
+ * @since 0.1.0
+ * @category compiling
+ */
+export const tableQueryInRange = (query: TableQuery, range: RowidRange): TableQuery => {
+  if (!ROWID_ALIASES.includes(range.alias)) throw new Error(`tableQueryInRange: "${range.alias}" is not a rowid alias`)
+  for (const bound of [range.from, range.to]) {
+    if (bound !== undefined && !Number.isFinite(bound)) throw new Error(`tableQueryInRange: rowid bound ${bound} is not a finite number`)
+  }
+  const chunk = { ...query, rowidRange: range }
+  return { ...chunk, ...renderTableQuery(chunk) }
+}
+
+/**
+ * SQLite's names for the rowid, in the order they are tried.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ROWID_ALIASES: ReadonlyArray<RowidAlias> = ["rowid", "_rowid_", "oid"]
+
+/**
+ * The first name of the rowid that the table does not shadow with a declared
+ * column, or `undefined` when it shadows all three (or does not exist).
+ * Whether the table has a rowid at all (views and `WITHOUT ROWID` tables do
+ * not) shows only when a query uses it.
+ *
+ * @since 0.1.0
+ * @category compiling
+ */
+export const rowidAlias = (columns: TableColumns, table: string): RowidAlias | undefined => {
+  const db = catalog(columns)
+  if (!db.hasTable(table)) return undefined
+  return ROWID_ALIASES.find((alias) => !db.hasColumn(table, alias))
+}
+
+/**
+ * The query for the smallest and largest rowid of a table query's table, or
+ * `null` when the table shadows every name of the rowid.
+ *
+ * @since 0.1.0
+ * @category compiling
+ */
+export const compileRowidBounds = (query: TableQuery, columns: TableColumns): RowidBoundsQuery | null => {
+  const alias = rowidAlias(columns, query.table)
+  if (alias === undefined) return null
+  return {
+    _tag: "RowidBoundsQuery",
+    id: `${query.id}:rowids`,
+    // Two subqueries: SQLite reads a lone MIN or MAX of the rowid from one end of
+    // the b-tree, but scans the table for both in one SELECT.
+    sql: `SELECT (SELECT MIN(${alias}) FROM ${quote(query.table)}) AS lo, (SELECT MAX(${alias}) FROM ${quote(query.table)}) AS hi`,
+    params: [],
+    table: query.table,
+    alias
   }
 }
 

@@ -22,6 +22,8 @@ export * from "./EventId.js"
 export * from "./RollupSpec.js"
 /** Spec + columns + window -> SQLite SQL. */
 export * from "./RollupCompiler.js"
+/** A table query cut into rowid ranges that several connections read at once. */
+export * from "./RowidChunks.js"
 /** Query rows -> one record per day. */
 export * from "./RollupMerge.js"
 /** Compiled queries run over plain row arrays (the in-memory source). */
