@@ -17,6 +17,7 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
 /**
@@ -51,6 +52,16 @@ export interface Service {
    * that many at a time. Default 1.
    */
   readonly concurrency?: number | undefined
+  /**
+   * Pins one read snapshot of the database on every connection until the
+   * scope closes, and tells whether they all read the same one. Only then
+   * does a plan cut a large table into rowid chunks that several connections
+   * read at once: in one snapshot every row is in exactly one chunk, even while
+   * the app writes (a row it rewrites under a new rowid could otherwise be
+   * counted in two chunks, or in none). Sources with one connection leave it
+   * out.
+   */
+  readonly sharedSnapshot?: Effect.Effect<boolean, ActivitySourceError, Scope.Scope> | undefined
 }
 
 /**
@@ -211,7 +222,8 @@ export const layerLazy = (
       return {
         columns: Effect.flatMap(source, (s) => s.columns),
         run: (query) => Effect.flatMap(source, (s) => s.run(query)),
-        concurrency
+        concurrency,
+        sharedSnapshot: Effect.flatMap(source, (s) => s.sharedSnapshot ?? Effect.succeed(false))
       }
     })
   )

@@ -20,6 +20,7 @@ import {
   type CaptureEvent,
   compileFirstActivity,
   compileRollup,
+  compileRowidBounds,
   type ConsentDecision,
   type DailyRollup,
   dayWindow,
@@ -34,13 +35,17 @@ import {
   type PlanSummary,
   type PropertyScalar,
   readFirstActivity,
-  summarizeEvents
+  readRowidBounds,
+  splitTableQuery,
+  summarizeEvents,
+  type TableColumns,
+  type TableQuery
 } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { ActivitySource, type ActivitySourceError } from "./ActivitySource.js"
+import { ActivitySource, type ActivitySourceError, type Service as ActivitySourceService } from "./ActivitySource.js"
 import { Consent } from "./Consent.js"
 import { InstallId, type InstallIdError } from "./InstallId.js"
 import { MarkerStore, type MarkerReadError, type MarkerWriteError } from "./MarkerStore.js"
@@ -100,6 +105,9 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
   Effect.gen(function*() {
     const source = yield* ActivitySource
     const nowMs = yield* Clock.currentTimeMillis
+    const concurrency = Math.max(1, source.concurrency ?? 1)
+    // Several connections read one snapshot, or no table is split between them.
+    const chunked = concurrency > 1 && (source.sharedSnapshot === undefined ? false : yield* source.sharedSnapshot)
     const columns = yield* source.columns
     const first = compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
     for (const reason of first.skipped) yield* Effect.logInfo(`first activity: ${reason}; skipped`)
@@ -111,12 +119,12 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
     // Rows are merged as they arrive, a slice per event-loop turn: a large database's
     // day-level rows (tens of thousands) are not merged in one long stretch on the
     // host's loop. As many queries run at once as the source has connections (the
-    // largest table first, in spec order); more would only queue behind them and keep
-    // the source's threads busy while the host's thread merges (on two cores the host
-    // then waits for a core).
+    // largest table first, in spec order, each large table in rowid chunks that the
+    // connections share); more would only queue behind them.
+    const queries = chunked ? yield* inChunks(plan.queries, columns, source, concurrency) : plan.queries
     const merger = makeRollupMerger(plan)
     yield* Effect.forEach(
-      plan.queries,
+      queries,
       (query) =>
         Effect.gen(function*() {
           const rows = yield* source.run(query)
@@ -126,10 +134,39 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
             merger.add(query.id, rows.slice(start, start + MERGE_SLICE))
           }
         }),
-      { concurrency: Math.max(1, source.concurrency ?? 1), discard: true }
+      { concurrency, discard: true }
     )
     return { window, rollups: merger.done(), dropped: plan.dropped }
-  }).pipe(Effect.withLogSpan("posthog-backfill.collect"))
+  }).pipe(Effect.scoped, Effect.withLogSpan("posthog-backfill.collect"))
+
+/**
+ * The table queries as a source with several connections on one snapshot runs
+ * them: a large table cut into rowid chunks (`splitTableQuery`), so the
+ * connections scan and group parts of it at once instead of one connection
+ * reading it alone. A table without a rowid (a view, a `WITHOUT ROWID` table:
+ * its bounds query fails) is read whole; any other failure is the source's
+ * error.
+ */
+const inChunks = (
+  queries: ReadonlyArray<TableQuery>,
+  columns: TableColumns,
+  source: ActivitySourceService,
+  concurrency: number
+): Effect.Effect<ReadonlyArray<TableQuery>, ActivitySourceError> =>
+  Effect.map(
+    Effect.forEach(queries, (query) => {
+      const boundsQuery = compileRowidBounds(query, columns)
+      if (boundsQuery === null) return Effect.succeed([query])
+      return source.run(boundsQuery).pipe(
+        Effect.map((rows) => splitTableQuery(query, boundsQuery, readRowidBounds(rows), { parts: concurrency })),
+        Effect.catchIf(
+          (error) => error.reason === "QueryFailed",
+          (error) => Effect.as(Effect.logDebug(`${query.table} is read in one piece: ${error.message}`), [query])
+        )
+      )
+    }),
+    (chunked) => chunked.flat()
+  )
 
 /** Rows merged per event-loop turn. */
 const MERGE_SLICE = 500

@@ -58,8 +58,10 @@ export interface HistoricalBackfillOptions {
   readonly busyTimeoutMs?: number | undefined
   /** Read the file on the calling thread instead of a worker thread. Default `false`. */
   readonly inline?: boolean | undefined
-  /** Worker threads reading the file. Default one on two cores or fewer, else two. */
+  /** Worker threads reading the file. Default `NodeActivitySource.DEFAULT_WORKERS` (two, or one on two cores outside Linux). */
   readonly workers?: number | undefined
+  /** Read the file at a lower CPU priority (Linux: the host's threads get the cores first). Default `true`. */
+  readonly lowPriority?: boolean | undefined
   /** posthog-node tuning. */
   readonly sink?: PostHogSink.Options | undefined
   /** The least severe log level printed. Default `"Warning"`; `"None"` prints nothing. */

@@ -30,12 +30,30 @@ export interface Options {
   /** How long to wait for a lock held by the host app. Default 5000 ms. */
   readonly busyTimeoutMs?: number | undefined
   /**
-   * Worker threads of {@link layerWorker}, each with its own connection: the
-   * tables of a plan are read in parallel, the largest first. Default
-   * {@link DEFAULT_WORKERS}; ignored by the inline layers.
+   * Worker threads of {@link layerWorker}, each with its own connection: a
+   * large table is read in rowid chunks that the workers share, the largest
+   * table first. Default {@link DEFAULT_WORKERS}; ignored by the inline layers.
    */
   readonly workers?: number | undefined
+  /**
+   * Run the worker threads of {@link layerWorker} at a lower CPU priority
+   * (nice +10, Linux only, where priority is per thread: elsewhere nothing
+   * changes). When the host's threads want a core, they get it first: the
+   * workers can use every core without stalling the host's event loop. When
+   * nothing else runs, nothing changes; on a machine busy with other work the
+   * backfill is slower (measured: several times slower next to two CPU-bound
+   * processes on two cores). Default `true`: a backfill is background work.
+   */
+  readonly lowPriority?: boolean | undefined
 }
+
+/** See {@link DEFAULT_WORKERS}. */
+function defaultWorkers(cores: number, platform: string): number {
+  return cores > 2 || (cores === 2 && platform === "linux") ? 2 : 1
+}
+
+/** The nice value added to the worker threads with `lowPriority`. */
+const LOW_PRIORITY_NICENESS = 10
 
 /**
  * The default busy timeout: long enough to ride out the host's write
@@ -47,18 +65,19 @@ export interface Options {
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 /**
- * The default number of worker threads: one on a machine with two cores or
- * fewer, two above. One worker already keeps two cores busy (its scan and
- * SQLite's sorter thread, see {@link READ_PRAGMAS}); a second one reads the
- * smaller tables while the first reads the largest (at 1M observations, a plan
- * took about a tenth less on two cores), but on two cores it also competes with
- * the host's own thread: the host's event loop then waited up to ~60 ms for a
- * core. Pass `workers: 2` where nothing else runs (a command-line plan).
+ * The default number of worker threads: two where the host's own thread can
+ * still get a core while both work, else one. That is above two cores, and on
+ * two cores on Linux, where the workers run at a lower priority
+ * (`lowPriority`, per thread there) and the host's thread goes first; on two
+ * cores elsewhere two workers would leave the host's event loop waiting for a
+ * core (up to ~60 ms was measured), so one. Two workers read the largest table
+ * in rowid chunks side by side: on two cores a plan takes about half as long.
+ * A third adds little: the scan is bound by memory as much as by CPU.
  *
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_WORKERS: number = os.availableParallelism() > 2 ? 2 : 1
+export const DEFAULT_WORKERS: number = defaultWorkers(os.availableParallelism(), process.platform)
 
 /**
  * Pragmas for the read-only connection this module opens (never applied to a
@@ -86,6 +105,18 @@ export const DEFAULT_WORKERS: number = os.availableParallelism() > 2 ? 2 : 1
  * @category constants
  */
 export const READ_PRAGMAS: ReadonlyArray<string> = ["query_only = 1", "threads = 1", "cache_size = -4000"]
+
+/**
+ * The read pragmas for each of `workers` connections scanning at once: as
+ * {@link READ_PRAGMAS}, without the sorter's helper thread (`threads = 0`) when
+ * the workers alone fill the cores (measured on two cores with two workers:
+ * the helper threads then only compete with the scans).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const readPragmas = (workers: number, cores: number = os.availableParallelism()): ReadonlyArray<string> =>
+  workers >= cores ? READ_PRAGMAS.map((pragma) => (pragma.startsWith("threads") ? "threads = 0" : pragma)) : READ_PRAGMAS
 
 type BetterSqlite3 = new (path: string, options: { readonly: boolean; fileMustExist: boolean; timeout: number }) => SqliteDatabase & {
   pragma(source: string): unknown
@@ -161,7 +192,8 @@ const openWorker = (options: Options): Effect.Effect<SqliteWorker, ActivitySourc
           {
             path: options.path,
             busyTimeoutMs: Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)),
-            pragmas: READ_PRAGMAS
+            pragmas: readPragmas(workerCount(options)),
+            niceness: options.lowPriority === false ? 0 : LOW_PRIORITY_NICENESS
           },
           workerCount(options)
         ),
@@ -177,7 +209,14 @@ const fromWorker = (worker: SqliteWorker, where: string, concurrency: number): S
   return {
     columns: Effect.map(all(COLUMNS_SQL, []), columnsFromRows),
     run: (query) => all(query.sql, query.params),
-    concurrency
+    concurrency,
+    sharedSnapshot: Effect.map(
+      Effect.acquireRelease(
+        Effect.tryPromise({ try: () => worker.snapshot(), catch: (cause) => fromWorkerError(where, cause) }),
+        (lease) => Effect.promise(() => lease.release())
+      ),
+      (lease) => lease.aligned
+    )
   }
 }
 

@@ -46,9 +46,12 @@ export interface Options {
   readonly inline?: boolean | undefined
   /**
    * Worker threads reading a path on Node (`NodeActivitySource.layerWorker`).
-   * Default `NodeActivitySource.DEFAULT_WORKERS`: one on two cores or fewer.
+   * Default `NodeActivitySource.DEFAULT_WORKERS`: two, or one on two cores
+   * outside Linux.
    */
   readonly workers?: number | undefined
+  /** Read at a lower CPU priority (Linux): see `NodeActivitySource.Options.lowPriority`. Default `true`. */
+  readonly lowPriority?: boolean | undefined
   /** posthog-node tuning (retries, timeouts). Defaults are posthog-node's. */
   readonly sink?: PostHogSink.Options | undefined
 }
@@ -78,7 +81,11 @@ const isBun = (): boolean => typeof (globalThis as { Bun?: unknown }).Bun !== "u
 export const layerActivitySource = (
   database: string | SqliteDatabase,
   busyTimeoutMs?: number | undefined,
-  options?: { readonly inline?: boolean | undefined; readonly workers?: number | undefined }
+  options?: {
+    readonly inline?: boolean | undefined
+    readonly workers?: number | undefined
+    readonly lowPriority?: boolean | undefined
+  }
 ): Layer.Layer<ActivitySource, ActivitySourceError> =>
   typeof database !== "string"
     ? layerDatabase(database)
@@ -86,7 +93,7 @@ export const layerActivitySource = (
     ? BunActivitySource.layer({ path: database, busyTimeoutMs })
     : options?.inline === true
     ? NodeActivitySource.layer({ path: database, busyTimeoutMs })
-    : NodeActivitySource.layerWorker({ path: database, busyTimeoutMs, workers: options?.workers })
+    : NodeActivitySource.layerWorker({ path: database, busyTimeoutMs, workers: options?.workers, lowPriority: options?.lowPriority })
 
 /** How many queries the source of {@link layerActivitySource} runs at once. */
 const sourceConcurrency = (database: string | SqliteDatabase, options: Options): number =>
@@ -115,7 +122,11 @@ export const layer = (
     files,
     // Opened on the first query: a run stopped by the marker or consent never touches the database.
     layerLazy(
-      layerActivitySource(options.database, options.busyTimeoutMs, { inline: options.inline, workers: options.workers }),
+      layerActivitySource(options.database, options.busyTimeoutMs, {
+        inline: options.inline,
+        workers: options.workers,
+        lowPriority: options.lowPriority
+      }),
       sourceConcurrency(options.database, options)
     ),
     PostHogSink.layer(options.sink)

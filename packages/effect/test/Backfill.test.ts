@@ -3,7 +3,18 @@
  * sink, in-memory marker / install id / activity source, a static consent, a
  * test clock and a capturing console.
  */
-import { claudeMem, type ConsentDecision, DAY_MS, type MarkerState, parseMarker, type PendingSend } from "@posthog-backfill/core"
+import {
+  type AnyQuery,
+  claudeMem,
+  columnsOfRows,
+  type ConsentDecision,
+  DAY_MS,
+  type MarkerState,
+  parseMarker,
+  type PendingSend,
+  runQueryInMemory,
+  type TableQuery
+} from "@posthog-backfill/core"
 import { ActivitySource, Backfill, Consent, InstallId, MarkerStore, PostHogSink } from "@posthog-backfill/effect"
 import { describe, expect, it } from "@effect/vitest"
 import * as Console from "effect/Console"
@@ -236,5 +247,78 @@ describe("Backfill.run gates", () => {
       expect(failed.pending).toMatchObject({ throughDay: "2026-06-09", eventCount: 3 })
       const dry = yield* runWith({ consent: consentDebug })
       expect(dry.pending).toBeUndefined()
+    }))
+})
+
+/** A history large enough to split: a prompt every 10 minutes for a year and a half, an observation every 12. */
+const largeHistory = (() => {
+  const start = day("2024-12-01T00:00:00Z")
+  const prompts = Array.from({ length: 75_000 }, (_, i) => ({ created_at_epoch: start + i * 600_000 }))
+  const observations = Array.from({ length: 66_000 }, (_, i) => ({
+    created_at_epoch: start + i * 720_000,
+    type: ["bugfix", "Discovery", "feature"][i % 3],
+    project: ["alpha", "beta"][i % 2],
+    agent_type: i % 5 === 0 ? "explore" : null
+  }))
+  return { ...history, user_prompts: prompts, observations }
+})()
+
+/** An in-memory source with `concurrency` connections that records the queries it runs and its snapshots. */
+const severalConnections = (options: { readonly concurrency: number; readonly shared?: boolean | undefined }) => {
+  const asked: Array<AnyQuery> = []
+  const snapshots = { begun: 0, ended: 0 }
+  const layer = Layer.succeed(ActivitySource.ActivitySource, {
+    columns: Effect.sync(() => columnsOfRows(largeHistory)),
+    run: (query) =>
+      Effect.sync(() => {
+        asked.push(query)
+        return runQueryInMemory(query, largeHistory)
+      }),
+    concurrency: options.concurrency,
+    sharedSnapshot: options.shared === undefined ? undefined : Effect.acquireRelease(
+      Effect.sync(() => {
+        snapshots.begun++
+        return options.shared!
+      }),
+      () => Effect.sync(() => void snapshots.ended++)
+    )
+  })
+  return { layer, asked, snapshots }
+}
+
+describe("Backfill.plan over several connections", () => {
+  const plan = (layer: Layer.Layer<ActivitySource.ActivitySource>) =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      return yield* Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
+    })
+  const chunksOf = (asked: ReadonlyArray<AnyQuery>) => asked.filter((query) => query._tag === "TableQuery" && query.rowidRange !== undefined)
+
+  it.effect("splits large tables into rowid chunks on one shared snapshot, and plans exactly the same days and events", () =>
+    Effect.gen(function*() {
+      const one = severalConnections({ concurrency: 1, shared: true })
+      const reference = yield* plan(one.layer)
+      expect(one.snapshots.begun).toBe(0) // one connection: nothing to share
+      expect(reference.summary.totals["prompt_count"]).toBeGreaterThan(20_000)
+
+      const two = severalConnections({ concurrency: 2, shared: true })
+      expect(yield* plan(two.layer)).toEqual(reference)
+      const chunks = chunksOf(two.asked)
+      expect(new Set(chunks.map((query) => (query as TableQuery).table))).toEqual(new Set(["observations", "user_prompts"]))
+      expect(chunks.length).toBeGreaterThanOrEqual(4)
+      // The snapshot spans every query of the plan, and ends with it.
+      expect(two.snapshots).toEqual({ begun: 1, ended: 1 })
+    }))
+
+  it.effect("reads every table whole when the connections do not share a snapshot (or cannot say)", () =>
+    Effect.gen(function*() {
+      const reference = yield* plan(severalConnections({ concurrency: 1 }).layer)
+      for (const shared of [false, undefined]) {
+        const source = severalConnections({ concurrency: 2, shared })
+        expect(yield* plan(source.layer)).toEqual(reference)
+        expect(chunksOf(source.asked)).toEqual([])
+        expect(source.asked.filter((query) => query._tag === "RowidBoundsQuery")).toEqual([])
+        expect(source.snapshots).toEqual(shared === undefined ? { begun: 0, ended: 0 } : { begun: 1, ended: 1 })
+      }
     }))
 })

@@ -15,6 +15,7 @@ import * as TestClock from "effect/TestClock"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { beginSharedSnapshot, pinSharedSnapshot, type SqliteWorker, startSqliteWorker } from "../src/internal/sqliteWorkerClient.js"
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "phb-worker-"))
 const END = Date.parse("2026-06-12T09:30:00Z")
@@ -29,6 +30,15 @@ const makeDb = (file: string) => {
   `)
   return db
 }
+
+/** A query the tests run through the source: how many observations the worker sees. */
+const countObservations = { _tag: "FirstActivityQuery", id: "n", sql: "SELECT count(*) AS n FROM observations", params: [], sources: [], floorMs: 0 } as const
+
+/** The app commits one more observation. */
+const addObservation = (app: Database.Database) =>
+  app.prepare("INSERT INTO observations (project, type, title, created_at_epoch) VALUES ('beta', 'decision', 'SECRET-3', ?)").run(Date.parse("2025-10-20T10:00:00Z"))
+
+const workerOptions = (file: string) => ({ path: file, busyTimeoutMs: 1000, pragmas: NodeActivitySource.READ_PRAGMAS, niceness: 0 })
 
 const sourceOf = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
   Effect.map(Layer.build(layer), (context) => Context.get(context, ActivitySource.ActivitySource))
@@ -107,17 +117,109 @@ describe("NodeActivitySource.layerWorker", () => {
       }
     }))
 
+  it.scoped("lowPriority runs the worker threads at nice +10 on Linux (priority is per thread there)", () =>
+    Effect.gen(function*() {
+      if (process.platform !== "linux") return
+      const niceValues = () =>
+        fs.readdirSync("/proc/self/task").map((tid) => {
+          const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
+          // Fields after the command name (which may hold spaces): state is field 3, nice is field 19.
+          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])
+        })
+      const before = niceValues()
+      const file = path.join(tempDir(), "app.db")
+      makeDb(file).close()
+      const source = yield* sourceOf(NodeActivitySource.layerWorker({ path: file, lowPriority: true }))
+      yield* source.columns
+      const during = niceValues()
+      expect(during.filter((n) => n === before[0]! + 10).length).toBeGreaterThanOrEqual(1)
+      expect(niceValues()[0]).toBe(before[0]) // the host's own thread keeps its priority
+    }))
+
   it.scoped("plans exactly what the inline source plans", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(END)
       const file = sample()
       const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
         Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
-      const offThread = yield* plan(NodeActivitySource.layerWorker({ path: file }))
       const inline = yield* plan(NodeActivitySource.layer({ path: file }))
-      expect(offThread.events.length).toBeGreaterThan(300)
-      expect(offThread).toEqual(inline)
+      expect(inline.events.length).toBeGreaterThan(300)
+      // One worker reads each table whole; two and three share the large tables in rowid chunks.
+      for (const workers of [1, 2, 3]) expect(yield* plan(NodeActivitySource.layerWorker({ path: file, workers }))).toEqual(inline)
     }), 60_000)
+
+  it.scoped("a shared snapshot: every worker reads the file as it was when the snapshot began, while the app commits", () =>
+    Effect.gen(function*() {
+      const file = path.join(tempDir(), "app.db")
+      const app = makeDb(file)
+      app.pragma("journal_mode = WAL")
+      const source = yield* sourceOf(NodeActivitySource.layerWorker({ path: file, workers: 2 }))
+      // Two at once: each worker answers one.
+      const counts = Effect.all([source.run(countObservations), source.run(countObservations)], { concurrency: 2 })
+      const inside = yield* Effect.scoped(
+        Effect.gen(function*() {
+          expect(yield* source.sharedSnapshot!).toBe(true)
+          addObservation(app)
+          return yield* counts
+        })
+      )
+      expect(inside).toEqual([[{ n: 1 }], [{ n: 1 }]])
+      // The snapshot ended with its scope: both workers see the commit now.
+      expect(yield* counts).toEqual([[{ n: 2 }], [{ n: 2 }]])
+      app.close()
+    }))
+
+  it("the snapshot is not shared when the app commits between the workers' transactions: they end, and a retry aligns them", async () => {
+    const file = path.join(tempDir(), "app.db")
+    const app = makeDb(file)
+    app.pragma("journal_mode = WAL")
+    const first = await startSqliteWorker(workerOptions(file))
+    const second = await startSqliteWorker(workerOptions(file))
+    try {
+      const count = async (worker: SqliteWorker) => (await worker.all(countObservations.sql, []))[0]
+      /** The first worker's `BEGIN`, followed by `commits` more commits of the app, one per `BEGIN`. */
+      const committingAfterBegin = (commits: number): SqliteWorker => ({
+        ...first,
+        exec: async (sql) => {
+          await first.exec(sql)
+          if (sql.startsWith("BEGIN") && commits-- > 0) addObservation(app)
+        }
+      })
+      expect(await beginSharedSnapshot([committingAfterBegin(1), second])).toBe(false)
+      // Both transactions ended: both workers see the commit.
+      expect([await count(first), await count(second)]).toEqual([{ n: 2 }, { n: 2 }])
+
+      const retried = await pinSharedSnapshot([committingAfterBegin(1), second])
+      expect(retried.aligned).toBe(true)
+      addObservation(app)
+      expect([await count(first), await count(second)]).toEqual([{ n: 3 }, { n: 3 }])
+      await retried.release()
+      expect([await count(first), await count(second)]).toEqual([{ n: 4 }, { n: 4 }])
+
+      const busyApp = await pinSharedSnapshot([committingAfterBegin(Infinity), second])
+      expect(busyApp.aligned).toBe(false)
+      expect([await count(first), await count(second)]).toEqual([{ n: 7 }, { n: 7 }])
+    } finally {
+      await Promise.all([first.close(), second.close()])
+      app.close()
+    }
+  })
+
+  it.scoped("in rollback-journal mode too, a plan's snapshot ends with the plan: the app can write while the source stays open", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(END)
+      const file = path.join(tempDir(), "app.db")
+      const app = makeDb(file)
+      expect(app.pragma("journal_mode", { simple: true })).toBe("delete")
+      const source = yield* sourceOf(NodeActivitySource.layerWorker({ path: file, workers: 2 }))
+      const plan = yield* Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provideService(ActivitySource.ActivitySource, source))
+      expect(plan.summary.totals["observation_count"]).toBe(1)
+      app.pragma("busy_timeout = 0")
+      app.exec("BEGIN EXCLUSIVE")
+      addObservation(app)
+      app.exec("COMMIT")
+      app.close()
+    }))
 
   it.live("keeps the host's event loop running while it plans a large database (inline it does not)", () =>
     Effect.gen(function*() {

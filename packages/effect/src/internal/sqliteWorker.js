@@ -8,13 +8,16 @@
  * it imports nothing but better-sqlite3 and Node.
  *
  * Protocol (see `NodeActivitySource.layerWorker`):
- * - startup: `workerData = { path, busyTimeoutMs, pragmas }`; the worker posts
+ * - startup: `workerData = { path, busyTimeoutMs, pragmas, niceness }`; the worker posts
  *   `{ type: "ready" }` or `{ type: "fatal", error }` (then exits);
  * - `{ type: "run", id, sql, params }` -> `{ type: "rows", id, rows, last }` with
  *   the first slice of the result, or `{ type: "error", id, error }`; the host
  *   asks for each further slice with `{ type: "next", id }`. Pulling slices one
  *   at a time keeps every message small and lets the host's event loop run
  *   between them (messages already queued would be delivered in one go);
+ * - `{ type: "exec", id, sql }` -> `{ type: "rows", id, rows: [], last: true }`
+ *   or `{ type: "error", id, error }`: statements that return nothing (the
+ *   `BEGIN` and `COMMIT` of a shared read snapshot);
  * - `{ type: "close" }` -> the connection closes and the worker exits.
  *
  * Errors cross as `{ code, message }` (better-sqlite3's `SqliteError.code`,
@@ -23,6 +26,7 @@
  *
  * @internal
  */
+import * as os from "node:os"
 import { parentPort, workerData } from "node:worker_threads"
 
 /** Rows per message: a few milliseconds of deserialization on the host's side. */
@@ -51,8 +55,26 @@ const serialize = (error) => ({
 /** @param {unknown} message */
 const post = (message) => parentPort?.postMessage(message)
 
+/**
+ * Lowers this thread's CPU priority (and that of the sorter threads SQLite
+ * starts from it, which inherit it) on Linux, where a nice value belongs to a
+ * thread: when the host and the scan compete for a core, the host's own
+ * threads go first, and when nothing competes the scan runs at full speed.
+ * Elsewhere `setpriority` would lower the whole process, the host included, so
+ * nothing is changed.
+ */
+const lowerPriority = (/** @type {number} */ niceness) => {
+  if (process.platform !== "linux" || niceness <= 0) return
+  try {
+    os.setPriority(0, Math.min(19, os.getPriority(0) + niceness))
+  } catch {
+    // Not allowed here: run at the host's priority.
+  }
+}
+
 const main = async () => {
-  const { busyTimeoutMs, path, pragmas } = /** @type {{ path: string, busyTimeoutMs: number, pragmas: ReadonlyArray<string> }} */ (workerData)
+  const { busyTimeoutMs, niceness, path, pragmas } = /** @type {{ path: string, busyTimeoutMs: number, niceness: number, pragmas: ReadonlyArray<string> }} */ (workerData)
+  lowerPriority(niceness ?? 0)
   /** @type {new (path: string, options: object) => import("better-sqlite3").Database} */
   let Driver
   try {
@@ -77,6 +99,18 @@ const main = async () => {
     post({ type: "fatal", error: serialize(error) })
     return
   }
+  /**
+   * Statements by SQL: the chunks of a table are one statement with other
+   * bounds, prepared once.
+   *
+   * @type {Map<string, import("better-sqlite3").Statement>}
+   */
+  const statements = new Map()
+  const prepared = (/** @type {string} */ sql) => {
+    let statement = statements.get(sql)
+    if (statement === undefined) statements.set(sql, (statement = db.prepare(sql)))
+    return statement
+  }
   parentPort?.on("message", (/** @type {{ type: string, id?: number, sql?: string, params?: ReadonlyArray<unknown> }} */ message) => {
     if (message.type === "close") {
       db.close()
@@ -85,9 +119,19 @@ const main = async () => {
     }
     const id = /** @type {number} */ (message.id)
     if (message.type === "next") return sendSlice(id)
+    if (message.type === "exec") {
+      try {
+        db.exec(/** @type {string} */ (message.sql))
+      } catch (error) {
+        post({ type: "error", id, error: serialize(error) })
+        return
+      }
+      post({ type: "rows", id, rows: [], last: true })
+      return
+    }
     if (message.type !== "run") return
     try {
-      pending.set(id, { rows: db.prepare(/** @type {string} */ (message.sql)).all(...(message.params ?? [])), offset: 0 })
+      pending.set(id, { rows: prepared(/** @type {string} */ (message.sql)).all(...(message.params ?? [])), offset: 0 })
     } catch (error) {
       post({ type: "error", id, error: serialize(error) })
       return

@@ -32,15 +32,33 @@ export interface SqliteWorkerOptions {
   readonly busyTimeoutMs: number
   /** Applied to the worker's connection after it opens (`PRAGMA <each>`). */
   readonly pragmas: ReadonlyArray<string>
+  /** How much to lower the worker thread's CPU priority (Linux only; 0 leaves it). */
+  readonly niceness: number
 }
 
 /** @internal */
 export interface SqliteWorker {
   readonly all: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Row>>
+  /** Runs statements that return nothing (`BEGIN`, `COMMIT`). */
+  readonly exec: (sql: string) => Promise<void>
+  /**
+   * Pins one read snapshot on every connection until `release` (see
+   * {@link beginSharedSnapshot}); `aligned` says whether all of them read the
+   * same one.
+   */
+  readonly snapshot: () => Promise<SnapshotLease>
   /** Closes the connection and ends the thread (idempotent). */
   readonly close: () => Promise<void>
   /** The worker's thread id (tests check the queries ran off the calling thread). */
   readonly threadId: number
+}
+
+/** @internal */
+export interface SnapshotLease {
+  /** Every connection reads the same snapshot of the file. */
+  readonly aligned: boolean
+  /** Ends the read transactions (never rejects). */
+  readonly release: () => Promise<void>
 }
 
 type Incoming =
@@ -129,18 +147,22 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
       }
     })
 
+    const request = (message: { readonly type: "run" | "exec"; readonly sql: string; readonly params?: ReadonlyArray<unknown> }) =>
+      new Promise<ReadonlyArray<Row>>((resolve, reject) => {
+        if (gone !== undefined || closed !== undefined) {
+          reject(gone ?? new SqliteWorkerError("WORKER_CLOSED", "the SQLite worker thread is closed"))
+          return
+        }
+        const id = nextId++
+        pending.set(id, { rows: [], resolve, reject })
+        worker.postMessage({ ...message, id })
+      })
+
     const client: SqliteWorker = {
       threadId: worker.threadId,
-      all: (sql, params) =>
-        new Promise((resolve, reject) => {
-          if (gone !== undefined || closed !== undefined) {
-            reject(gone ?? new SqliteWorkerError("WORKER_CLOSED", "the SQLite worker thread is closed"))
-            return
-          }
-          const id = nextId++
-          pending.set(id, { rows: [], resolve, reject })
-          worker.postMessage({ type: "run", id, sql, params: [...params] })
-        }),
+      all: (sql, params) => request({ type: "run", sql, params: [...params] }),
+      exec: (sql) => request({ type: "exec", sql }).then(() => undefined),
+      snapshot: () => pinSharedSnapshot([client]),
       close: () =>
         (closed ??= new Promise<void>((resolve) => {
           if (gone !== undefined) {
@@ -157,6 +179,63 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
         }))
     }
   })
+
+/**
+ * Starts a read transaction and reads the schema: from here until `COMMIT` the
+ * connection reads one snapshot of the file (in WAL mode, the commits it sees
+ * stop here; in rollback-journal mode, its shared lock holds writers off).
+ */
+const BEGIN_READ = "BEGIN; SELECT count(*) FROM sqlite_master"
+
+/** Attempts at pinning one snapshot on every connection before giving up. */
+const SNAPSHOT_ATTEMPTS = 3
+
+const dataVersion = async (worker: SqliteWorker): Promise<unknown> =>
+  (await worker.all("PRAGMA data_version", []))[0]?.["data_version"]
+
+const endRead = (workers: ReadonlyArray<SqliteWorker>): Promise<void> =>
+  Promise.all(workers.map((worker) => worker.exec("ROLLBACK").catch(() => undefined))).then(() => undefined)
+
+/**
+ * Starts a read transaction on every worker and tells whether they all read
+ * the same snapshot. SQLite cannot hand one snapshot to several connections,
+ * so this checks instead: the last worker reads `PRAGMA data_version` (it
+ * changes when another connection commits) before the others begin and again
+ * after its own transaction began, which is after all of theirs. Equal values
+ * mean nothing was committed between the first transaction and the last: all
+ * of them read the same state. Unequal values end every transaction and
+ * return `false` (the caller may try again).
+ *
+ * @internal
+ */
+export const beginSharedSnapshot = async (workers: ReadonlyArray<SqliteWorker>): Promise<boolean> => {
+  const observer = workers.at(-1)
+  if (observer === undefined) return true
+  try {
+    const before = await dataVersion(observer)
+    await Promise.all(workers.slice(0, -1).map((worker) => worker.exec(BEGIN_READ)))
+    await observer.exec(BEGIN_READ)
+    if ((await dataVersion(observer)) === before) return true
+  } catch (error) {
+    await endRead(workers)
+    throw error
+  }
+  await endRead(workers)
+  return false
+}
+
+/**
+ * Pins one snapshot on every worker, trying a few times while the host app
+ * commits; a lease that is not aligned holds no transaction.
+ *
+ * @internal
+ */
+export const pinSharedSnapshot = async (workers: ReadonlyArray<SqliteWorker>): Promise<SnapshotLease> => {
+  for (let attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt++) {
+    if (await beginSharedSnapshot(workers)) return { aligned: true, release: () => endRead(workers) }
+  }
+  return { aligned: false, release: () => Promise.resolve() }
+}
 
 /**
  * Starts `size` workers on the same file and spreads queries over them: a
@@ -187,16 +266,32 @@ export const startSqliteWorkerPool = async (options: SqliteWorkerOptions, size: 
       if (idle.length > 0) take()
       else queue.push(take)
     })
+  /** Every worker, once idle: a snapshot begins and ends with no query running. */
+  const exclusively = async <A>(f: () => Promise<A>): Promise<A> => {
+    const held = await Promise.all(workers.map(acquire))
+    try {
+      return await f()
+    } finally {
+      held.forEach(release)
+    }
+  }
+  const on = async <A>(f: (worker: SqliteWorker) => Promise<A>): Promise<A> => {
+    const worker = await acquire()
+    try {
+      return await f(worker)
+    } finally {
+      release(worker)
+    }
+  }
   return {
     threadId: workers[0]!.threadId,
-    all: async (sql, params) => {
-      const worker = await acquire()
-      try {
-        return await worker.all(sql, params)
-      } finally {
-        release(worker)
-      }
-    },
+    all: (sql, params) => on((worker) => worker.all(sql, params)),
+    exec: (sql) => on((worker) => worker.exec(sql)),
+    snapshot: () =>
+      exclusively(async () => {
+        const lease = await pinSharedSnapshot(workers)
+        return { aligned: lease.aligned, release: () => exclusively(lease.release) }
+      }),
     close: async () => {
       await Promise.all(workers.map((worker) => worker.close()))
     }
