@@ -46,9 +46,16 @@ const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/
 export const isUtcDay = (value: string): boolean => {
   const match = DAY_PATTERN.exec(value)
   if (match === null) return false
-  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
-  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === value
+  // Arithmetic, not a Date round trip: events check their day several times each.
+  const year = Number(match[1])
+  const month = Number(match[2])
+  const day = Number(match[3])
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
 }
+
+/** Days in a month of the proleptic Gregorian calendar (the one `Date` uses). */
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
 
 /**
  * True when `ms` is an instant whose UTC day can be written `YYYY-MM-DD`

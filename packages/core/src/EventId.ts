@@ -40,10 +40,23 @@ const uuidToBytes = (uuid: string): Uint8Array => {
   return bytes
 }
 
+/** Two lowercase hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
+
 const bytesToUuid = (bytes: Uint8Array): string => {
-  const hex = Array.from(bytes.subarray(0, 16), (byte) => byte.toString(16).padStart(2, "0")).join("")
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
+  let text = ""
+  for (let index = 0; index < 16; index++) {
+    if (index === 4 || index === 6 || index === 8 || index === 10) text += "-"
+    text += HEX[bytes[index]!]!
+  }
+  return text
 }
+
+/**
+ * Namespace bytes by namespace string: a backfill hashes a thousand names
+ * under one namespace (a handful of entries at most: one per app).
+ */
+const namespaceBytes = new Map<string, Uint8Array>()
 
 /**
  * The RFC 4122 version-5 (SHA-1, name-based) uuid of `name` under `namespace`,
@@ -62,9 +75,14 @@ export const uuidV5 = (name: string, namespace: string): string => {
         `(e.g. "6ba7b810-9dad-11d1-80b4-00c04fd430c8"), got ${JSON.stringify(namespace)}`
     )
   }
+  let namespaceId = namespaceBytes.get(namespace)
+  if (namespaceId === undefined) {
+    if (namespaceBytes.size >= 16) namespaceBytes.clear()
+    namespaceBytes.set(namespace, (namespaceId = uuidToBytes(namespace)))
+  }
   const nameBytes = utf8Encode(name)
   const input = new Uint8Array(16 + nameBytes.length)
-  input.set(uuidToBytes(namespace))
+  input.set(namespaceId)
   input.set(nameBytes, 16)
   const digest = sha1(input)
   // RFC 4122 4.3: keep the first 16 digest bytes, then stamp version 5 in the

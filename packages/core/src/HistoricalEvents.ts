@@ -45,11 +45,23 @@ export interface HistoricalEventsInput {
  * properties: stamping the current version/os on a past day would poison
  * version-over-time charts forever.
  */
-const activityProperties = (whitelist: PropertyWhitelist, rollup: DailyRollup): Properties => ({
-  ...scrubProperties(whitelist, { ...rollup.counters, backfilled: true }),
-  $process_person_profile: false,
-  $ignore_sent_at: true
-})
+const activityProperties = (whitelist: PropertyWhitelist, rollup: DailyRollup): Properties => {
+  const properties = scrubProperties(whitelist, { ...rollup.counters, backfilled: true })
+  properties["$process_person_profile"] = false
+  properties["$ignore_sent_at"] = true
+  return properties
+}
+
+/**
+ * The whitelist of each app, built once: a shell that builds a long history's
+ * events in slices (to keep an event loop free) calls the builder many times.
+ */
+const whitelists = new WeakMap<BackfillApp, PropertyWhitelist>()
+const whitelistOf = (app: BackfillApp): PropertyWhitelist => {
+  let whitelist = whitelists.get(app)
+  if (whitelist === undefined) whitelists.set(app, (whitelist = backfillWhitelist(app)))
+  return whitelist
+}
 
 /**
  * The properties of `install_inferred`, a person event: base properties +
@@ -62,7 +74,7 @@ const installProperties = (
   installDay: string,
   baseProperties: Readonly<Record<string, PropertyScalar>>
 ): Properties => {
-  const scrubbed = scrubProperties(backfillWhitelist(app), {
+  const scrubbed = scrubProperties(whitelistOf(app), {
     ...baseProperties,
     first_active_date: installDay,
     backfilled: true
@@ -98,8 +110,8 @@ export const buildHistoricalEvents = (input: HistoricalEventsInput): ReadonlyArr
   const days = input.rollups
     .filter((rollup) => isDayInWindow(rollup.day, window))
     .toSorted((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
-  // Once per build, not per day: a multi-year plan has a thousand days.
-  const whitelist = backfillWhitelist(app)
+  // Once per app, not per day: a multi-year plan has a thousand days.
+  const whitelist = whitelistOf(app)
   return [
     install,
     ...days.map(
@@ -144,12 +156,12 @@ export const summarizeEvents = (window: DayWindow, events: ReadonlyArray<Capture
       if (typeof value === "number") totals[key] = (totals[key] ?? 0) + value
     }
   }
-  const days = activity.map((event) => event.timestamp.toISOString().slice(0, 10))
+  const dayOf = (event: CaptureEvent | undefined) => event?.timestamp.toISOString().slice(0, 10) ?? null
   return {
     installDay: window.installDay,
     lastFullDay: window.lastFullDay,
-    firstActiveDay: days[0] ?? null,
-    lastActiveDay: days.at(-1) ?? null,
+    firstActiveDay: dayOf(activity[0]),
+    lastActiveDay: dayOf(activity.at(-1)),
     days: activity.length,
     events: events.length,
     totals

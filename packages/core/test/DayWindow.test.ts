@@ -48,6 +48,28 @@ describe("UTC days", () => {
     )
   })
 
+  it("accepts exactly the days a Date writes as YYYY-MM-DD, years 0000 to 9999", () => {
+    const viaDate = (value: string) => {
+      const ms = Date.parse(`${value}T00:00:00.000Z`)
+      return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === value
+    }
+    const digits = (length: number) => fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: length, maxLength: length })
+    const nearlyDays = fc.oneof(
+      fc.tuple(digits(4), digits(2), digits(2)).map(([y, m, d]) => `${y}-${m}-${d}`),
+      fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 })).map(
+        ([y, m, d]) => `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`
+      )
+    )
+    fc.assert(
+      fc.property(nearlyDays, (value) => {
+        expect(isUtcDay(value)).toBe(viaDate(value))
+      }),
+      { numRuns: 2000 }
+    )
+    for (const leap of ["2024-02-29", "2000-02-29", "0000-02-29", "0400-02-29"]) expect(isUtcDay(leap)).toBe(true)
+    for (const common of ["2025-02-29", "1900-02-29", "2100-02-29", "0100-02-29"]) expect(isUtcDay(common)).toBe(false)
+  })
+
   it("rejects what is not a calendar day", () => {
     for (const bad of ["2025-02-30", "2025-13-01", "2025-1-01", "20250101", "", "2025-01-01T00:00:00Z"]) {
       expect(isUtcDay(bad)).toBe(false)

@@ -22,6 +22,17 @@ const REPLACEMENT_CHARACTER = 0xfffd
  * @internal
  */
 export const utf8Encode = (text: string): Uint8Array => {
+  // Fast path: every name this library hashes (ids, event names, days) is ASCII.
+  const ascii = new Uint8Array(text.length)
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code >= 0x80) return encodeAny(text)
+    ascii[index] = code
+  }
+  return ascii
+}
+
+const encodeAny = (text: string): Uint8Array => {
   const bytes: Array<number> = []
   for (let index = 0; index < text.length; index++) {
     let codePoint = text.charCodeAt(index)
@@ -77,60 +88,94 @@ const pad = (message: Uint8Array): Uint8Array => {
   return padded
 }
 
-const rotateLeft = (value: number, bits: number): number => (value << bits) | (value >>> (32 - bits))
+/**
+ * The message schedule, reused: `sha1` is synchronous and never re-entered,
+ * and a backfill hashes a thousand names in a row.
+ */
+const schedule = new Uint32Array(80)
 
 /**
- * SHA-1 (FIPS 180-4) of a byte array; returns the 20-byte digest.
+ * SHA-1 (FIPS 180-4) of a byte array; returns the 20-byte digest. Written for
+ * speed in plain JavaScript: words read with shifts, the four 20-round stages
+ * as separate loops (no per-round branches).
  *
  * @since 0.1.0
  * @internal
  */
 export const sha1 = (message: Uint8Array): Uint8Array => {
   const padded = pad(message)
-  const view = new DataView(padded.buffer)
-  const state = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]
-  const schedule = new Uint32Array(80)
+  const w = schedule
+  let h0 = 0x67452301
+  let h1 = 0xefcdab89
+  let h2 = 0x98badcfe
+  let h3 = 0x10325476
+  let h4 = 0xc3d2e1f0
 
   for (let offset = 0; offset < padded.length; offset += BLOCK_BYTES) {
-    for (let t = 0; t < 16; t++) schedule[t] = view.getUint32(offset + t * 4)
+    for (let t = 0; t < 16; t++) {
+      const i = offset + t * 4
+      w[t] = (padded[i]! << 24) | (padded[i + 1]! << 16) | (padded[i + 2]! << 8) | padded[i + 3]!
+    }
     for (let t = 16; t < 80; t++) {
-      schedule[t] = rotateLeft(schedule[t - 3]! ^ schedule[t - 8]! ^ schedule[t - 14]! ^ schedule[t - 16]!, 1)
+      const x = w[t - 3]! ^ w[t - 8]! ^ w[t - 14]! ^ w[t - 16]!
+      w[t] = (x << 1) | (x >>> 31)
     }
 
-    let [a, b, c, d, e] = state as [number, number, number, number, number]
-    for (let t = 0; t < 80; t++) {
-      const temp = (rotateLeft(a, 5) + roundFunction(t, b, c, d) + e + roundConstant(t) + schedule[t]!) >>> 0
+    let a = h0
+    let b = h1
+    let c = h2
+    let d = h3
+    let e = h4
+    let t = 0
+    // Ch, Parity, Maj, Parity: the four round functions, 20 rounds each.
+    for (; t < 20; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[t]!) | 0
       e = d
       d = c
-      c = rotateLeft(b, 30) >>> 0
+      c = (b << 30) | (b >>> 2)
+      b = a
+      a = temp
+    }
+    for (; t < 40; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[t]!) | 0
+      e = d
+      d = c
+      c = (b << 30) | (b >>> 2)
+      b = a
+      a = temp
+    }
+    for (; t < 60; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w[t]!) | 0
+      e = d
+      d = c
+      c = (b << 30) | (b >>> 2)
+      b = a
+      a = temp
+    }
+    for (; t < 80; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w[t]!) | 0
+      e = d
+      d = c
+      c = (b << 30) | (b >>> 2)
       b = a
       a = temp
     }
 
-    state[0] = (state[0]! + a) >>> 0
-    state[1] = (state[1]! + b) >>> 0
-    state[2] = (state[2]! + c) >>> 0
-    state[3] = (state[3]! + d) >>> 0
-    state[4] = (state[4]! + e) >>> 0
+    h0 = (h0 + a) | 0
+    h1 = (h1 + b) | 0
+    h2 = (h2 + c) | 0
+    h3 = (h3 + d) | 0
+    h4 = (h4 + e) | 0
   }
 
   const digest = new Uint8Array(20)
-  const digestView = new DataView(digest.buffer)
-  state.forEach((word, index) => digestView.setUint32(index * 4, word))
+  const words = [h0, h1, h2, h3, h4]
+  for (let i = 0; i < 5; i++) {
+    const word = words[i]!
+    digest[i * 4] = word >>> 24
+    digest[i * 4 + 1] = (word >>> 16) & 0xff
+    digest[i * 4 + 2] = (word >>> 8) & 0xff
+    digest[i * 4 + 3] = word & 0xff
+  }
   return digest
-}
-
-/** Ch, Parity, Maj, Parity: the four SHA-1 round functions, 20 rounds each. */
-const roundFunction = (t: number, b: number, c: number, d: number): number => {
-  if (t < 20) return (b & c) | (~b & d)
-  if (t < 40) return b ^ c ^ d
-  if (t < 60) return (b & c) | (b & d) | (c & d)
-  return b ^ c ^ d
-}
-
-const roundConstant = (t: number): number => {
-  if (t < 20) return 0x5a827999
-  if (t < 40) return 0x6ed9eba1
-  if (t < 60) return 0x8f1bbcdc
-  return 0xca62c1d6
 }
