@@ -52,11 +52,13 @@ export interface ChunkOptions {
 }
 
 /**
- * The default chunk size in rowids. Measured on the benchmark's
- * 1M-observation database with two workers, chunks of 20k to 100k rows cost
- * the same per row (each chunk's sort fits in memory); smaller chunks also
- * split the mid-size tables, so no single large query is left running alone at
- * the end.
+ * The default chunk size in rowids. A chunk's `GROUP BY` sorts its rows in
+ * memory when they fit the connection's sorter budget (its page cache: 4 MiB
+ * with the file sources' read pragmas, about 80,000 rows of a claude-mem
+ * observations chunk), and spills sorted runs to temp files when they do not.
+ * Measured on the benchmark's 1M-observation database with two workers, chunks
+ * of 8k to 64k rows cost the same per row; smaller chunks also split the
+ * mid-size tables, so no single large query is left running alone at the end.
  *
  * @since 0.1.0
  * @category constants
@@ -64,13 +66,17 @@ export interface ChunkOptions {
 export const DEFAULT_MIN_CHUNK_ROWS = 32_768
 
 /**
- * The default most chunks per table: bounds the day-level rows a table whose
- * rows are not in time order returns (every chunk then returns every day).
+ * The default most chunks per table: a table of up to about 8M rows is cut
+ * into chunks of {@link DEFAULT_MIN_CHUNK_ROWS} (each sorted in memory); larger
+ * tables get larger chunks. It also bounds the day-level rows of a table whose
+ * rows are not in time order (every chunk may then return every day and
+ * bucket); those rows are merged as they arrive, so they cost time, not
+ * memory.
  *
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_MAX_CHUNKS = 32
+export const DEFAULT_MAX_CHUNKS = 256
 
 /**
  * Reads the rowid-bounds query's row; `null` for an empty table (or an answer

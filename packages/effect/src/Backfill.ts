@@ -118,9 +118,9 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
     for (const { key, reason } of plan.dropped) yield* Effect.logInfo(`rollup key ${key} left out: ${reason}`)
     // Rows are merged as they arrive, a slice per event-loop turn: a large database's
     // day-level rows (tens of thousands) are not merged in one long stretch on the
-    // host's loop. As many queries run at once as the source has connections (the
-    // largest table first, in spec order, each large table in rowid chunks that the
-    // connections share); more would only queue behind them.
+    // host's loop. Queries go out in spec order (the largest table first, each large
+    // table in rowid chunks that the connections share), two per connection at a time:
+    // a connection starts its next query while the host merges the last one's rows.
     const queries = chunked ? yield* inChunks(plan.queries, columns, source, concurrency) : plan.queries
     const merger = makeRollupMerger(plan)
     yield* Effect.forEach(
@@ -134,7 +134,7 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
             merger.add(query.id, rows.slice(start, start + MERGE_SLICE))
           }
         }),
-      { concurrency, discard: true }
+      { concurrency: concurrency > 1 ? 2 * concurrency : 1, discard: true }
     )
     return { window, rollups: merger.done(), dropped: plan.dropped }
   }).pipe(Effect.scoped, Effect.withLogSpan("posthog-backfill.collect"))

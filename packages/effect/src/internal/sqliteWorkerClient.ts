@@ -238,10 +238,18 @@ export const pinSharedSnapshot = async (workers: ReadonlyArray<SqliteWorker>): P
 }
 
 /**
+ * Queries each worker holds at once: the one it runs and the next, already in
+ * its message queue, so it starts the next scan the moment it posts a result
+ * instead of waiting a round trip for the host to send it.
+ */
+const QUERIES_PER_WORKER = 2
+
+/**
  * Starts `size` workers on the same file and spreads queries over them: a
- * query waits in one queue and goes to the first idle worker, so a long scan
- * of one table never delays the others. Rejects (and leaves no thread behind)
- * when any worker cannot open the file.
+ * query waits in one queue and goes to the first worker with a free slot (two
+ * per worker, the least busy first), so a long scan of one table never delays
+ * the others. Rejects (and leaves no thread behind) when any worker cannot
+ * open the file.
  *
  * @internal
  */
@@ -254,7 +262,9 @@ export const startSqliteWorkerPool = async (options: SqliteWorkerOptions, size: 
     throw failed.reason
   }
   if (workers.length === 1) return workers[0]!
-  const idle = [...workers]
+  // A worker appears once per free slot; every worker's first slot comes before any second one.
+  const slots = Array.from({ length: QUERIES_PER_WORKER }, () => workers).flat()
+  const idle = [...slots]
   const queue: Array<() => void> = []
   const release = (worker: SqliteWorker) => {
     idle.push(worker)
@@ -266,9 +276,9 @@ export const startSqliteWorkerPool = async (options: SqliteWorkerOptions, size: 
       if (idle.length > 0) take()
       else queue.push(take)
     })
-  /** Every worker, once idle: a snapshot begins and ends with no query running. */
+  /** Every slot of every worker: a snapshot begins and ends with no query running. */
   const exclusively = async <A>(f: () => Promise<A>): Promise<A> => {
-    const held = await Promise.all(workers.map(acquire))
+    const held = await Promise.all(slots.map(acquire))
     try {
       return await f()
     } finally {
