@@ -11,6 +11,7 @@
  */
 import { DAY_MS, dayStartMs, isDayInWindow, isDayRepresentable, type ShippableWindow, utcDay } from "./DayWindow.js"
 import { normalizeEpochMs } from "./Epoch.js"
+import type { StorageClassesQuery } from "./IndexProbes.js"
 import type { AnyQuery, FirstActivityQuery, RowidBoundsQuery, RowidRange, TableColumns, TableQuery } from "./RollupCompiler.js"
 import type { Row } from "./RollupMerge.js"
 
@@ -158,9 +159,34 @@ const runRowidBounds = (query: RowidBoundsQuery, tables: TableRows): ReadonlyArr
   return [count === 0 ? { lo: null, hi: null } : { lo: 1, hi: count }]
 }
 
+/** SQLite's storage class of a value, and the order of the classes in a sort. */
+const storageClass = (value: unknown): "null" | "integer" | "real" | "text" | "blob" => {
+  if (value === null || value === undefined) return "null"
+  if (typeof value === "bigint") return "integer"
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "real"
+  if (typeof value === "string") return "text"
+  return "blob"
+}
+const CLASS_RANK = { null: 0, integer: 1, real: 1, text: 2, blob: 3 } as const
+
+/**
+ * The storage classes of a column's two ends. Numbers of both classes sort
+ * together (by value), so among them the smallest or largest value decides.
+ */
+const runStorageClasses = (query: StorageClassesQuery, tables: TableRows): ReadonlyArray<Row> => {
+  const values = findTable(tables, query.table).map((row) => read(row, query.column)).filter((v) => storageClass(v) !== "null")
+  const rank = (value: unknown) => CLASS_RANK[storageClass(value)]
+  const end = (better: (a: unknown, b: unknown) => boolean) =>
+    values.length === 0 ? "null" : storageClass(values.reduce((best, value) => (better(value, best) ? value : best)))
+  const numeric = (value: unknown) => Number(value)
+  const less = (a: unknown, b: unknown) => rank(a) < rank(b) || (rank(a) === 1 && rank(b) === 1 && numeric(a) < numeric(b))
+  return [{ lo: end(less), hi: end((a, b) => less(b, a)) }]
+}
+
 /**
  * Runs one compiled query over row arrays and returns rows shaped like
- * SQLite's answer to its SQL.
+ * SQLite's answer to its SQL. Row arrays have no indexes: the
+ * indexed-columns query answers no rows.
  *
  * @since 0.1.0
  * @category running
@@ -173,6 +199,10 @@ export const runQueryInMemory = (query: AnyQuery, tables: TableRows): ReadonlyAr
       return runFirstActivity(query, tables)
     case "RowidBoundsQuery":
       return runRowidBounds(query, tables)
+    case "IndexedColumnsQuery":
+      return []
+    case "StorageClassesQuery":
+      return runStorageClasses(query, tables)
   }
 }
 

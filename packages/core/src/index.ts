@@ -24,6 +24,8 @@ export * from "./RollupSpec.js"
 export * from "./RollupCompiler.js"
 /** A table query cut into rowid ranges that several connections read at once. */
 export * from "./RowidChunks.js"
+/** What the two ends of an index tell about a column (text only?), read with one seek each. */
+export * from "./IndexProbes.js"
 /** Query rows -> one record per day. */
 export * from "./RollupMerge.js"
 /** Compiled queries run over plain row arrays (the in-memory source). */
