@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { ActivitySource, ActivitySourceError, fromDatabase } from "./ActivitySource.js"
 import { openProbed } from "./internal/openProbed.js"
+import { ownSnapshot } from "./internal/readTransaction.js"
 import { DEFAULT_BUSY_TIMEOUT_MS, type Options } from "./NodeActivitySource.js"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
@@ -39,7 +40,10 @@ const loadDriver = Effect.tryPromise({
  * @since 0.1.0
  * @category constructors
  */
-export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySourceError, Scope.Scope> =>
+export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySourceError, Scope.Scope> => openOwned(options)
+
+/** {@link open}, keeping the driver's own type (the layer needs `exec`). */
+const openOwned = (options: Options) =>
   openProbed(
     options.path,
     Effect.map(loadDriver, (Database) => () => new Database(options.path, { readonly: true, create: false })),
@@ -53,4 +57,7 @@ export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySo
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<ActivitySource, ActivitySourceError> =>
-  Layer.scoped(ActivitySource, Effect.map(open(options), (db) => fromDatabase(db, options.path)))
+  Layer.scoped(
+    ActivitySource,
+    Effect.map(openOwned(options), (db) => ({ ...fromDatabase(db, options.path), sharedSnapshot: ownSnapshot(db, options.path) }))
+  )

@@ -18,6 +18,7 @@ import type * as Scope from "effect/Scope"
 import * as os from "node:os"
 import { ActivitySource, ActivitySourceError, columnsFromRows, COLUMNS_SQL, fromDatabase, fromDriverError, type Service } from "./ActivitySource.js"
 import { openProbed } from "./internal/openProbed.js"
+import { ownSnapshot } from "./internal/readTransaction.js"
 import { type SqliteWorker, SqliteWorkerError, startSqliteWorkerPool } from "./internal/sqliteWorkerClient.js"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
@@ -120,6 +121,7 @@ export const readPragmas = (workers: number, cores: number = os.availableParalle
 
 type BetterSqlite3 = new (path: string, options: { readonly: boolean; fileMustExist: boolean; timeout: number }) => SqliteDatabase & {
   pragma(source: string): unknown
+  exec(source: string): unknown
 }
 
 const loadDriver = Effect.tryPromise({
@@ -139,7 +141,10 @@ const loadDriver = Effect.tryPromise({
  * @since 0.1.0
  * @category constructors
  */
-export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySourceError, Scope.Scope> =>
+export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySourceError, Scope.Scope> => openOwned(options)
+
+/** {@link open}, keeping the driver's own type (the layer needs `exec`). */
+const openOwned = (options: Options) =>
   openProbed(
     options.path,
     Effect.map(loadDriver, (Driver) => () =>
@@ -163,7 +168,10 @@ export const open = (options: Options): Effect.Effect<SqliteDatabase, ActivitySo
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<ActivitySource, ActivitySourceError> =>
-  Layer.scoped(ActivitySource, Effect.map(open(options), (db) => fromDatabase(db, options.path)))
+  Layer.scoped(
+    ActivitySource,
+    Effect.map(openOwned(options), (db) => ({ ...fromDatabase(db, options.path), sharedSnapshot: ownSnapshot(db, options.path) }))
+  )
 
 const fromWorkerError = (where: string, error: unknown): ActivitySourceError => {
   if (error instanceof SqliteWorkerError && error.code === "DRIVER_MISSING") {

@@ -5,7 +5,7 @@
  */
 import { claudeMem, compileFirstActivity, readFirstActivity } from "@posthog-backfill/core"
 import { ActivitySource, Backfill, NodeActivitySource, NodeBackfill } from "@posthog-backfill/effect"
-import { writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { CLAUDE_MEM_SCHEMA, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import * as Context from "effect/Context"
@@ -142,11 +142,42 @@ describe("NodeActivitySource.layerWorker", () => {
       const file = sample()
       const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
         Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
-      const inline = yield* plan(NodeActivitySource.layer({ path: file }))
-      expect(inline.events.length).toBeGreaterThan(300)
+      // The reference: a host's connection, read query by query (no snapshot, no index probes, no chunks).
+      const host = new Database(file, { readonly: true })
+      const reference = yield* plan(ActivitySource.layerDatabase(host))
+      host.close()
+      expect(reference.events.length).toBeGreaterThan(300)
+      expect(yield* plan(NodeActivitySource.layer({ path: file }))).toEqual(reference)
       // One worker reads each table whole; two and three share the large tables in rowid chunks.
-      for (const workers of [1, 2, 3]) expect(yield* plan(NodeActivitySource.layerWorker({ path: file, workers }))).toEqual(inline)
+      for (const workers of [1, 2, 3]) expect(yield* plan(NodeActivitySource.layerWorker({ path: file, workers }))).toEqual(reference)
     }), 60_000)
+
+  it.scoped("an indexed distinct column that holds numbers and blobs is read with the general aggregates: the same plan as a host's connection", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(END)
+      const file = path.join(tempDir(), "mixed.db")
+      const app = new Database(file)
+      app.exec(CLAUDE_MEM_SCHEMA)
+      app.pragma("foreign_keys = OFF")
+      const insert = app.prepare(
+        "INSERT INTO observations (memory_session_id, project, type, created_at, created_at_epoch) VALUES ('m', ?, 'bugfix', '', ?)"
+      )
+      const projects: ReadonlyArray<unknown> = ["alpha", 7, 7.5, Buffer.from("alpha"), "X'616C706861'", null, "beta"]
+      projects.forEach((project, i) => insert.run(project, Date.parse("2026-03-02T10:00:00Z") + i * 60_000))
+      app.prepare(
+        "INSERT INTO sdk_sessions (content_session_id, project, started_at, started_at_epoch, status) VALUES ('c', ?, '', ?, 'completed')"
+      ).run(Buffer.from("alpha"), Date.parse("2026-03-01T10:00:00Z"))
+      app.close()
+      const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
+        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
+      const host = new Database(file, { readonly: true })
+      const reference = yield* plan(ActivitySource.layerDatabase(host))
+      host.close()
+      // alpha, 7, 7.5, the blob, the text that looks like the blob, beta; the session's blob is the observation's.
+      expect(reference.rollups.find((r) => r.day === "2026-03-02")?.counters["project_count"]).toBe(6)
+      expect(yield* plan(NodeActivitySource.layer({ path: file }))).toEqual(reference)
+      for (const workers of [1, 2]) expect(yield* plan(NodeActivitySource.layerWorker({ path: file, workers }))).toEqual(reference)
+    }))
 
   it.scoped("a shared snapshot: every worker reads the file as it was when the snapshot began, while the app commits", () =>
     Effect.gen(function*() {

@@ -9,6 +9,7 @@
  */
 import type { Row } from "@posthog-backfill/core"
 import { Worker } from "node:worker_threads"
+import { BEGIN, END, FIRST_READ } from "./readTransaction.js"
 
 /** @internal */
 export const WORKER_URL = new URL("./sqliteWorker.js", import.meta.url)
@@ -180,12 +181,8 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
     }
   })
 
-/**
- * Starts a read transaction and reads the schema: from here until `COMMIT` the
- * connection reads one snapshot of the file (in WAL mode, the commits it sees
- * stop here; in rollback-journal mode, its shared lock holds writers off).
- */
-const BEGIN_READ = "BEGIN; SELECT count(*) FROM sqlite_master"
+/** Begins a read transaction and takes its snapshot (see `readTransaction.ts`). */
+const BEGIN_READ = `${BEGIN}; ${FIRST_READ}`
 
 /** Attempts at pinning one snapshot on every connection before giving up. */
 const SNAPSHOT_ATTEMPTS = 3
