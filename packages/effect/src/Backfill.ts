@@ -129,8 +129,16 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
     // host's loop. Queries go out in spec order (the largest table first, each large
     // table in rowid chunks that the connections share), two per connection at a time:
     // a connection starts its next query while the host merges the last one's rows.
-    const proven = snapshot ? yield* withTextOnlyProven(plan.queries, source, concurrency) : plan.queries
-    const queries = snapshot && concurrency > 1 ? yield* inChunks(proven, columns, source, concurrency) : proven
+    const [textOnly, split] = yield* Effect.all(
+      [
+        snapshot ? provenTextOnly(plan.queries, source, concurrency) : Effect.succeed([]),
+        snapshot && concurrency > 1 ? inChunks(plan.queries, columns, source, concurrency) : Effect.succeed(plan.queries)
+      ],
+      { concurrency: 2 }
+    )
+    const queries = split.map((query) =>
+      withTextOnlyDistinct(query, textOnly.filter(({ table }) => sameName(table, query.table)).map(({ column }) => column))
+    )
     const merger = makeRollupMerger(plan)
     yield* Effect.forEach(
       queries,
@@ -149,17 +157,17 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
   }).pipe(Effect.scoped, Effect.withLogSpan("posthog-backfill.collect"))
 
 /**
- * The table queries with each distinct column that the ends of an index prove
- * text-only read as such (`IndexProbes` in the core): one `DISTINCT` aggregate
- * instead of two filtered ones, about a fifth off a large table's query. A
- * probe SQLite refuses (an index with a collation this connection lacks)
- * leaves its column as it was.
+ * The distinct columns of the table queries that the ends of an index prove
+ * text-only (`IndexProbes` in the core): their queries collect them with one
+ * `DISTINCT` aggregate instead of two filtered ones, about a fifth off a large
+ * table's query. A probe SQLite refuses (an index with a collation this
+ * connection lacks) proves nothing.
  */
-const withTextOnlyProven = (
+const provenTextOnly = (
   queries: ReadonlyArray<TableQuery>,
   source: ActivitySourceService,
   concurrency: number
-): Effect.Effect<ReadonlyArray<TableQuery>, ActivitySourceError> =>
+): Effect.Effect<ReadonlyArray<{ readonly table: string; readonly column: string }>, ActivitySourceError> =>
   Effect.gen(function*() {
     const refused = (what: string) => (error: ActivitySourceError) =>
       Effect.as(Effect.logDebug(`${what}: ${error.message}`), [] as ReadonlyArray<Row>)
@@ -167,7 +175,7 @@ const withTextOnlyProven = (
     const indexed = readIndexedColumns(
       yield* source.run(compileIndexedColumns()).pipe(Effect.catchIf(onlyRefusals, refused("indexes not listed")))
     )
-    const textOnly = yield* Effect.filter(
+    return yield* Effect.filter(
       compileTextOnlyProbes(queries, indexed),
       (probe) =>
         source.run(probe).pipe(
@@ -176,13 +184,9 @@ const withTextOnlyProven = (
         ),
       { concurrency }
     )
-    return queries.map((query) =>
-      withTextOnlyDistinct(
-        query,
-        textOnly.filter((probe) => probe.table.toLowerCase() === query.table.toLowerCase()).map((probe) => probe.column)
-      )
-    )
   })
+
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
 /**
  * The table queries as a source with several connections on one snapshot runs
