@@ -64,6 +64,7 @@ export interface SnapshotLease {
 
 type Incoming =
   | { readonly type: "ready" }
+  | { readonly type: "closed" }
   | { readonly type: "fatal"; readonly error: { readonly code: string; readonly message: string } }
   | { readonly type: "rows"; readonly id: number; readonly rows: ReadonlyArray<Row>; readonly last: boolean }
   | { readonly type: "error"; readonly id: number; readonly error: { readonly code: string; readonly message: string } }
@@ -99,6 +100,7 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
     let nextId = 1
     let started = false
     let closed: Promise<void> | undefined
+    let onClosed: (() => void) | undefined
     let gone: SqliteWorkerError | undefined
 
     const failAll = (error: SqliteWorkerError) => {
@@ -113,6 +115,10 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
         case "ready": {
           started = true
           resolveStart(client)
+          return
+        }
+        case "closed": {
+          onClosed?.()
           return
         }
         case "fatal": {
@@ -171,11 +177,14 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
             return
           }
           // Let the worker close its connection and end by itself; terminate if it does not.
+          // Done once the file is closed: the thread's own teardown need not hold the host.
           const timer = setTimeout(() => void worker.terminate(), 2000)
-          worker.once("exit", () => {
+          const done = () => {
             clearTimeout(timer)
             resolve()
-          })
+          }
+          onClosed = done
+          worker.once("exit", done)
           worker.postMessage({ type: "close" })
         }))
     }
