@@ -3,10 +3,21 @@
  * What each choice bought: the rollup SQL alone (first activity + every
  * rollup query, run inline on one connection, no merge or events), as the
  * previous compiler wrote it and as it is now, with and without the read
- * pragmas. bench/run.mjs runs it once, at the largest size up to 1M, for the
+ * pragmas and the text-only distinct columns the index probes prove. bench/run.mjs runs it once, at the largest size up to 1M, for the
  * "Where the time goes" table of BENCHMARKS.md.
  */
-import { claudeMem, compileFirstActivity, compileRollup, dayWindow, readFirstActivity } from "@posthog-backfill/core"
+import {
+  claudeMem,
+  compileFirstActivity,
+  compileIndexedColumns,
+  compileRollup,
+  compileTextOnlyProbes,
+  dayWindow,
+  readFirstActivity,
+  readIndexedColumns,
+  readTextOnly,
+  withTextOnlyDistinct
+} from "@posthog-backfill/core"
 import { NodeActivitySource } from "@posthog-backfill/effect"
 import Database from "better-sqlite3"
 
@@ -81,13 +92,22 @@ export const ablation = (file, nowMs, rounds, log) => {
   const window = dayWindow({ nowMs, firstActivityMs: readFirstActivity(/** @type {any} */ (plain.prepare(first.sql).all(...first.params))) })
   if (window.installDay === null) throw new Error("ablation: nothing to plan")
   const shippable = /** @type {{ installDay: string, lastFullDay: string }} */ (window)
-  const current = [first, ...compileRollup({ spec: claudeMem.spec, columns, window: shippable, floorMs: claudeMem.floorMs }).queries]
+  const tableQueries = compileRollup({ spec: claudeMem.spec, columns, window: shippable, floorMs: claudeMem.floorMs }).queries
+  const current = [first, ...tableQueries]
+  // The distinct columns the ends of their indexes prove text-only, as Backfill.collect probes them.
+  const indexed = readIndexedColumns(/** @type {any} */ (plain.prepare(compileIndexedColumns().sql).all()))
+  const proven = compileTextOnlyProbes(tableQueries, indexed).filter((probe) => readTextOnly(/** @type {any} */ (plain.prepare(probe.sql).all())))
+  const textOnly = [
+    first,
+    ...tableQueries.map((query) => withTextOnlyDistinct(query, proven.filter((p) => p.table === query.table).map((p) => p.column)))
+  ]
   const previous = [previousFirstActivity(claudeMem.floorMs), ...previousQueries(claudeMem.floorMs, shippable)]
   const variants = [
     { name: "previous query shapes, default connection", db: plain, queries: previous },
-    { name: "one scan per table (this change), default connection", db: plain, queries: current },
+    { name: "one scan per table, default connection", db: plain, queries: current },
     { name: "+ query_only, threads = 1", db: open(["query_only = 1", "threads = 1"]), queries: current },
-    { name: "+ cache_size = -4000 (the shipped READ_PRAGMAS)", db: open(NodeActivitySource.READ_PRAGMAS), queries: current }
+    { name: "+ cache_size = -4000 (the shipped READ_PRAGMAS)", db: open(NodeActivitySource.READ_PRAGMAS), queries: current },
+    { name: "+ text-only distinct columns (index probes)", db: open(NodeActivitySource.READ_PRAGMAS), queries: textOnly }
   ]
   /** @type {Array<Array<number>>} */
   const times = variants.map(() => [])

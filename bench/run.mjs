@@ -14,7 +14,8 @@
  * Options: --sizes <list> (10k, 1m, 2500, ...), --runs <n> rounds per size
  * (default 5; the peer runs at most 3 times above 2M observations), --out <dir>
  * (default the repository root: <dir>/BENCHMARKS.md, <dir>/bench/results/),
- * --quick (one CLI run and one host run per mode instead of three: the smoke test).
+ * --quick (one CLI run and one host run per mode instead of three: the smoke test),
+ * --render (only rewrite BENCHMARKS.md and the chart from <out>/bench/results/results.json).
  * Needs the packages built (npm run bench builds them first).
  */
 import { claudeMem } from "@posthog-backfill/core"
@@ -23,7 +24,7 @@ import { CLAUDE_MEM_SCHEMA } from "@posthog-backfill/effect/testing"
 import Database from "better-sqlite3"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { execFile, spawn } from "node:child_process"
+import { execFile, spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -79,12 +80,21 @@ const fixedClock = (/** @type {number} */ ms) => {
 }
 
 /** Our plan, in process, through the CLI's activity source (a worker thread, or inline). */
-const ours = async (/** @type {string} */ file, /** @type {boolean} */ inline) => {
+/**
+ * Plans the file through the CLI's source: worker threads (`NodeActivitySource.DEFAULT_WORKERS`),
+ * one worker thread, or inline on this thread.
+ *
+ * @param {string} file
+ * @param {"workers" | "one worker" | "inline"} mode
+ */
+const ours = async (file, mode) => {
   const started = performance.now()
   const plan = await Effect.runPromise(
     Effect.withClock(
       Backfill.plan({ app: claudeMem, installId: INSTALL_ID }).pipe(
-        Effect.provide(NodeBackfill.layerActivitySource(file, undefined, { inline }))
+        Effect.provide(
+          NodeBackfill.layerActivitySource(file, undefined, mode === "inline" ? { inline: true } : mode === "one worker" ? { workers: 1 } : {})
+        )
       ),
       fixedClock(END_MS)
     )
@@ -98,11 +108,25 @@ const timed = (/** @type {() => unknown} */ fn) => {
   return { ms: performance.now() - started, value }
 }
 
-const hasGnuTime = fs.existsSync("/usr/bin/time")
+/**
+ * How peak RSS is read: GNU time (`-v`, kilobytes), BSD time (`-l`, bytes:
+ * macOS), else VmHWM polled from /proc while the process runs, else not at all.
+ *
+ * @type {"gnu" | "bsd" | "proc" | "none"}
+ */
+const rssProbe = (() => {
+  if (fs.existsSync("/usr/bin/time")) {
+    const gnu = spawnSync("/usr/bin/time", ["-v", "true"], { encoding: "utf8" })
+    if (gnu.status === 0 && /Maximum resident set size/.test(gnu.stderr)) return "gnu"
+    const bsd = spawnSync("/usr/bin/time", ["-l", "true"], { encoding: "utf8" })
+    if (bsd.status === 0 && /maximum resident set size/.test(bsd.stderr)) return "bsd"
+  }
+  return fs.existsSync("/proc/self/status") ? "proc" : "none"
+})()
 
 /**
- * Runs a command and returns its wall time and peak RSS: `/usr/bin/time -v`
- * when present, else the largest VmHWM read from /proc while it runs.
+ * Runs the CLI's plan and returns its wall time and peak RSS (NaN when this
+ * system offers no way to read it).
  *
  * @param {string} file
  * @param {Record<string, string>} env
@@ -112,12 +136,13 @@ const cliRun = (file, env) =>
   new Promise((resolve, reject) => {
     const cliArgs = [CLI, "plan", "--db", file, "--now", NOW_ISO, "--install-id", INSTALL_ID, "--json"]
     const started = performance.now()
-    const child = hasGnuTime
-      ? spawn("/usr/bin/time", ["-v", process.execPath, ...cliArgs], { env, stdio: ["ignore", "ignore", "pipe"] })
+    const timeFlag = rssProbe === "gnu" ? "-v" : rssProbe === "bsd" ? "-l" : undefined
+    const child = timeFlag !== undefined
+      ? spawn("/usr/bin/time", [timeFlag, process.execPath, ...cliArgs], { env, stdio: ["ignore", "ignore", "pipe"] })
       : spawn(process.execPath, cliArgs, { env, stdio: ["ignore", "ignore", "pipe"] })
     let stderr = ""
     let hwmKb = 0
-    const poll = hasGnuTime
+    const poll = rssProbe !== "proc"
       ? undefined
       : setInterval(() => {
         try {
@@ -133,8 +158,10 @@ const cliRun = (file, env) =>
       const wallMs = performance.now() - started
       if (poll) clearInterval(poll)
       if (code !== 0) return reject(new Error(`posthog-backfill plan exited with ${code}: ${stderr.slice(-2000)}`))
-      const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
-      resolve({ wallMs, rssMb: (match ? Number(match[1]) : hwmKb) / 1024 })
+      const gnu = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
+      const bsd = /(\d+)\s+maximum resident set size/.exec(stderr)
+      const rssMb = gnu ? Number(gnu[1]) / 1024 : bsd ? Number(bsd[1]) / 2 ** 20 : rssProbe === "proc" ? hwmKb / 1024 : NaN
+      resolve({ wallMs, rssMb })
     })
   })
 
@@ -185,7 +212,7 @@ const machine = () => {
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
     sqlite: `${sqlite} (better-sqlite3 ${JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "better-sqlite3", "package.json"), "utf8")).version})`,
-    "peak RSS from": hasGnuTime ? "/usr/bin/time -v" : "/proc/<pid>/status VmHWM, polled every 5 ms",
+    "peak RSS from": { gnu: "/usr/bin/time -v", bsd: "/usr/bin/time -l", proc: "/proc/<pid>/status VmHWM, polled every 5 ms", none: "not measured on this system" }[rssProbe],
     // Other processes on the machine inflate the numbers, the plan's (two busy threads) more than the floor's (one).
     "load average (1 min) at start / end": `${loadAtStart[0]?.toFixed(2)} / ${os.loadavg()[0]?.toFixed(2)}`
   }
@@ -194,6 +221,18 @@ const machine = () => {
 // ---------------------------------------------------------------------------
 // The run
 // ---------------------------------------------------------------------------
+
+// --render: rewrite BENCHMARKS.md and the chart from the saved results (after a change to the report's text).
+if (args.includes("--render")) {
+  const resultsDir = path.join(outDir, "bench", "results")
+  /** @type {import("./report.mjs").BenchResults} */
+  const saved = JSON.parse(fs.readFileSync(path.join(resultsDir, "results.json"), "utf8"))
+  saved.now = `${DAYS} days ending ${NOW_ISO}`
+  fs.writeFileSync(path.join(resultsDir, "time-vs-rows.svg"), renderSvg(saved.sizes))
+  fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(saved, "bench/results/time-vs-rows.svg"))
+  process.stdout.write(`${consoleTable(saved.sizes)}\n`)
+  process.exit(0)
+}
 
 const benchStarted = performance.now()
 const startedAt = new Date().toISOString()
@@ -226,15 +265,16 @@ for (const observations of sizes) {
 
   log(`${label}: warming the page cache...`)
   runFloor(plain, floor)
-  const warm = await ours(file, false)
+  const warm = await ours(file, "workers")
 
   /** @type {Record<string, Array<number>>} */
-  const ms = { ours: [], oursInline: [], floor: [], floorTuned: [], peer: [] }
+  const ms = { ours: [], oursOneWorker: [], oursInline: [], floor: [], floorTuned: [], peer: [] }
   for (let round = 0; round < runs; round++) {
     ms.floor.push(timed(() => runFloor(plain, floor)).ms)
     ms.floorTuned.push(timed(() => runFloor(tuned, floor)).ms)
-    ms.ours.push((await ours(file, false)).ms)
-    ms.oursInline.push((await ours(file, true)).ms)
+    ms.ours.push((await ours(file, "workers")).ms)
+    ms.oursOneWorker.push((await ours(file, "one worker")).ms)
+    ms.oursInline.push((await ours(file, "inline")).ms)
     if (round < peerRuns) {
       const peer = timed(() => peerPlan(plain, END_MS, INSTALL_ID))
       ms.peer.push(peer.ms)
@@ -246,7 +286,8 @@ for (const observations of sizes) {
       }
     }
     log(
-      `${label}: round ${round + 1}/${runs}: ours ${ms.ours.at(-1)?.toFixed(0)} ms, inline ${ms.oursInline.at(-1)?.toFixed(0)} ms, ` +
+      `${label}: round ${round + 1}/${runs}: ours ${ms.ours.at(-1)?.toFixed(0)} ms, one worker ${ms.oursOneWorker.at(-1)?.toFixed(0)} ms, ` +
+        `inline ${ms.oursInline.at(-1)?.toFixed(0)} ms, ` +
         `floor ${ms.floor.at(-1)?.toFixed(0)} ms, floor (our pragmas) ${ms.floorTuned.at(-1)?.toFixed(0)} ms` +
         (round < peerRuns ? `, peer ${ms.peer.at(-1)?.toFixed(0)} ms` : "")
     )
@@ -277,11 +318,17 @@ for (const observations of sizes) {
     peerRuns,
     ms: {
       ours: median(ms.ours),
+      oursOneWorker: median(ms.oursOneWorker),
       oursInline: median(ms.oursInline),
       floor: median(ms.floor),
       floorTuned: median(ms.floorTuned),
       peer: median(ms.peer)
     },
+    // The machine's noise, shown beside the medians: ours/floor within each round.
+    floorRatioRange: (() => {
+      const ratios = ms.ours.map((v, i) => v / /** @type {number} */ (ms.floor[i]))
+      return { min: Math.min(...ratios), max: Math.max(...ratios) }
+    })(),
     cli: {
       cliWallMs: median(cli.map((c) => c.wallMs)),
       cliStartupMs: median(startup.map((c) => c.wallMs)),
@@ -317,7 +364,7 @@ const all = {
   command,
   totalSeconds: (performance.now() - benchStarted) / 1000,
   machine: machine(),
-  now: `${NOW_ISO} (${DAYS} days)`,
+  now: `${DAYS} days ending ${NOW_ISO}`,
   sizes: results,
   ablation: ablationResult
 }

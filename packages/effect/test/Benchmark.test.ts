@@ -37,9 +37,11 @@ describe("the benchmark (bench/run.mjs)", () => {
     expect(size.observations).toBe(1000)
     expect(size.rows).toEqual({ observations: 1000, sdk_sessions: 125, session_summaries: 60, user_prompts: 125 })
     expect(size.events).toBeGreaterThan(1)
-    for (const value of [...Object.values(size.ms), size.cli.cliWallMs, size.cli.cliPeakRssMb, size.cli.cliStartupMs]) {
+    for (const value of [...Object.values(size.ms), size.cli.cliWallMs, size.cli.cliStartupMs]) {
       expect(typeof value === "number" && Number.isFinite(value) && value > 0).toBe(true)
     }
+    // Peak RSS needs /usr/bin/time or /proc: always there on Linux (CI), maybe not elsewhere.
+    if (process.platform === "linux") expect(size.cli.cliPeakRssMb).toBeGreaterThan(0)
     for (const value of Object.values(size.host)) expect(typeof value === "number" && Number.isFinite(value)).toBe(true)
 
     const markdown = fs.readFileSync(path.join(out, "BENCHMARKS.md"), "utf8")
