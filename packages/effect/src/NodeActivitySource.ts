@@ -72,8 +72,9 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000
  * (`lowPriority`, per thread there) and the host's thread goes first; on two
  * cores elsewhere two workers would leave the host's event loop waiting for a
  * core (up to ~60 ms was measured), so one. Two workers read the largest table
- * in rowid chunks side by side: on two cores a plan takes about half as long.
- * A third adds little: the scan is bound by memory as much as by CPU.
+ * in rowid chunks side by side: on two cores a plan takes about 40% less time
+ * than with one (BENCHMARKS.md, the `ours, 1 worker` column).
+ * A third adds nothing on two cores.
  *
  * @since 0.1.0
  * @category constants
