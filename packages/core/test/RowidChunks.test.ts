@@ -33,6 +33,15 @@ import { claudeMemRows } from "./support/arbitraries.js"
 
 type Chunk = { readonly from?: number; readonly to?: number }
 
+/** The one table query of a database that has nothing but prompts. */
+const promptsQuery = () =>
+  compileRollup({
+    spec: claudeMem.spec,
+    columns: { user_prompts: ["created_at_epoch"] },
+    window: { installDay: "2025-01-01", lastFullDay: "2025-01-31" },
+    floorMs: claudeMem.floorMs
+  }).queries[0]!
+
 const inChunk = (rowid: number, chunk: Chunk) =>
   (chunk.from === undefined || rowid >= chunk.from) && (chunk.to === undefined || rowid < chunk.to)
 
@@ -117,13 +126,7 @@ describe("rowid aliases", () => {
   })
 
   it("refuses a range that is not a rowid alias or not a finite number", () => {
-    const plan = compileRollup({
-      spec: claudeMem.spec,
-      columns: { user_prompts: ["created_at_epoch"] },
-      window: { installDay: "2025-01-01", lastFullDay: "2025-01-31" },
-      floorMs: claudeMem.floorMs
-    })
-    const query = plan.queries[0]!
+    const query = promptsQuery()
     expect(() => tableQueryInRange(query, { alias: "id" as never, from: 1 })).toThrow(/not a rowid alias/)
     expect(() => tableQueryInRange(query, { alias: "rowid", to: Number.NaN })).toThrow(/not a finite number/)
     expect(tableQueryInRange(query, { alias: "rowid", from: 5, to: 9 }).sql).toContain("rowid >= ? AND rowid < ?")
@@ -234,13 +237,7 @@ describe("chunked table queries", () => {
   })
 
   it("a table too small to split, or an empty one, is read by the query itself", () => {
-    const plan = compileRollup({
-      spec: claudeMem.spec,
-      columns: { user_prompts: ["created_at_epoch"] },
-      window: { installDay: "2025-01-01", lastFullDay: "2025-01-31" },
-      floorMs: claudeMem.floorMs
-    })
-    const query = plan.queries[0]!
+    const query = promptsQuery()
     const boundsQuery = compileRowidBounds(query, { user_prompts: ["created_at_epoch"] })!
     expect(splitTableQuery(query, boundsQuery, null, { parts: 2 })).toEqual([query])
     expect(splitTableQuery(query, boundsQuery, { lo: 1, hi: 10 }, { parts: 2, minChunkRows: 6 })).toEqual([query])
