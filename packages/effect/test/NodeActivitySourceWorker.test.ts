@@ -179,6 +179,28 @@ describe("NodeActivitySource.layerWorker", () => {
       for (const workers of [1, 2]) expect(yield* plan(NodeActivitySource.layerWorker({ path: file, workers }))).toEqual(reference)
     }))
 
+  it.scoped("a table without a rowid (WITHOUT ROWID, a view) is read whole: its bounds query fails and nothing else does", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(END)
+      const file = path.join(tempDir(), "no-rowid.db")
+      const app = new Database(file)
+      app.exec(`
+        CREATE TABLE observations (id INTEGER PRIMARY KEY, project TEXT NOT NULL, type TEXT, created_at_epoch INTEGER) WITHOUT ROWID;
+        CREATE TABLE prompts_log (id INTEGER PRIMARY KEY, created_at_epoch INTEGER);
+        CREATE VIEW user_prompts AS SELECT created_at_epoch FROM prompts_log;
+        INSERT INTO observations VALUES (1, 'alpha', 'bugfix', ${Date.parse("2026-03-02T10:00:00Z")}), (2, 'beta', 'decision', ${Date.parse("2026-03-03T10:00:00Z")});
+        INSERT INTO prompts_log VALUES (1, ${Date.parse("2026-03-02T11:00:00Z")});
+      `)
+      app.close()
+      const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
+        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
+      const host = new Database(file, { readonly: true })
+      const reference = yield* plan(ActivitySource.layerDatabase(host))
+      host.close()
+      expect(reference.summary.totals).toMatchObject({ observation_count: 2, prompt_count: 1 })
+      expect(yield* plan(NodeActivitySource.layerWorker({ path: file, workers: 2 }))).toEqual(reference)
+    }))
+
   it.scoped("a shared snapshot: every worker reads the file as it was when the snapshot began, while the app commits", () =>
     Effect.gen(function*() {
       const file = path.join(tempDir(), "app.db")
