@@ -38,6 +38,18 @@ const countObservations = { _tag: "FirstActivityQuery", id: "n", sql: "SELECT co
 const addObservation = (app: Database.Database) =>
   app.prepare("INSERT INTO observations (project, type, title, created_at_epoch) VALUES ('beta', 'decision', 'SECRET-3', ?)").run(Date.parse("2025-10-20T10:00:00Z"))
 
+/** The claude-mem plan of a source (the test clock sets its `now`). */
+const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
+  Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
+
+/** The reference plan: through a host's own connection, read query by query (no snapshot, probes or chunks). */
+const hostPlan = (file: string) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => new Database(file, { readonly: true })),
+    (host) => plan(ActivitySource.layerDatabase(host)),
+    (host) => Effect.sync(() => host.close())
+  )
+
 const workerOptions = (file: string) => ({ path: file, busyTimeoutMs: 1000, pragmas: NodeActivitySource.READ_PRAGMAS, niceness: 0 })
 
 const sourceOf = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
@@ -140,12 +152,8 @@ describe("NodeActivitySource.layerWorker", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(END)
       const file = sample()
-      const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
-        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
       // The reference: a host's connection, read query by query (no snapshot, no index probes, no chunks).
-      const host = new Database(file, { readonly: true })
-      const reference = yield* plan(ActivitySource.layerDatabase(host))
-      host.close()
+      const reference = yield* hostPlan(file)
       expect(reference.events.length).toBeGreaterThan(300)
       expect(yield* plan(NodeActivitySource.layer({ path: file }))).toEqual(reference)
       // One worker reads each table whole; two and three share the large tables in rowid chunks.
@@ -168,11 +176,7 @@ describe("NodeActivitySource.layerWorker", () => {
         "INSERT INTO sdk_sessions (content_session_id, project, started_at, started_at_epoch, status) VALUES ('c', ?, '', ?, 'completed')"
       ).run(Buffer.from("alpha"), Date.parse("2026-03-01T10:00:00Z"))
       app.close()
-      const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
-        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
-      const host = new Database(file, { readonly: true })
-      const reference = yield* plan(ActivitySource.layerDatabase(host))
-      host.close()
+      const reference = yield* hostPlan(file)
       // alpha, 7, 7.5, the blob, the text that looks like the blob, beta; the session's blob is the observation's.
       expect(reference.rollups.find((r) => r.day === "2026-03-02")?.counters["project_count"]).toBe(6)
       expect(yield* plan(NodeActivitySource.layer({ path: file }))).toEqual(reference)
@@ -192,11 +196,7 @@ describe("NodeActivitySource.layerWorker", () => {
         INSERT INTO prompts_log VALUES (1, ${Date.parse("2026-03-02T11:00:00Z")});
       `)
       app.close()
-      const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
-        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
-      const host = new Database(file, { readonly: true })
-      const reference = yield* plan(ActivitySource.layerDatabase(host))
-      host.close()
+      const reference = yield* hostPlan(file)
       expect(reference.summary.totals).toMatchObject({ observation_count: 2, prompt_count: 1 })
       expect(yield* plan(NodeActivitySource.layerWorker({ path: file, workers: 2 }))).toEqual(reference)
     }))
@@ -265,8 +265,8 @@ describe("NodeActivitySource.layerWorker", () => {
       const app = makeDb(file)
       expect(app.pragma("journal_mode", { simple: true })).toBe("delete")
       const source = yield* sourceOf(NodeActivitySource.layerWorker({ path: file, workers: 2 }))
-      const plan = yield* Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provideService(ActivitySource.ActivitySource, source))
-      expect(plan.summary.totals["observation_count"]).toBe(1)
+      const planned = yield* plan(Layer.succeed(ActivitySource.ActivitySource, source))
+      expect(planned.summary.totals["observation_count"]).toBe(1)
       app.pragma("busy_timeout = 0")
       app.exec("BEGIN EXCLUSIVE")
       addObservation(app)
@@ -277,13 +277,10 @@ describe("NodeActivitySource.layerWorker", () => {
   it.live("keeps the host's event loop running while it plans a large database (inline it does not)", () =>
     Effect.gen(function*() {
       const file = sample()
-      const plan = (inline: boolean) =>
-        Backfill.plan({ app: claudeMem, installId: "i" }).pipe(
-          Effect.provide(NodeBackfill.layerActivitySource(file, undefined, { inline }))
-        )
-      yield* plan(false) // warm: the first run also loads and compiles code
-      const inline = yield* watchingTheLoop(plan(true))
-      const offThread = yield* watchingTheLoop(plan(false))
+      const planFrom = (inline: boolean) => plan(NodeBackfill.layerActivitySource(file, undefined, { inline }))
+      yield* planFrom(false) // warm: the first run also loads and compiles code
+      const inline = yield* watchingTheLoop(planFrom(true))
+      const offThread = yield* watchingTheLoop(planFrom(false))
       expect(offThread.value).toEqual(inline.value)
       // Generous bounds (a loaded CI machine must not flake): inline, the scan holds the loop
       // for its whole length; off-thread, only short slices of merging and event building run on it.
