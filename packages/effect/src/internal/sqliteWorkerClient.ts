@@ -40,7 +40,7 @@ export interface SqliteWorkerOptions {
 /** @internal */
 export interface SqliteWorker {
   readonly all: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Row>>
-  /** Runs statements that return nothing (`BEGIN`, `COMMIT`). */
+  /** Runs statements that return nothing (`BEGIN`, `ROLLBACK`); a pool runs them on any one worker. */
   readonly exec: (sql: string) => Promise<void>
   /**
    * Pins one read snapshot on every connection until `release` (see
@@ -200,7 +200,7 @@ const dataVersion = async (worker: SqliteWorker): Promise<unknown> =>
   (await worker.all("PRAGMA data_version", []))[0]?.["data_version"]
 
 const endRead = (workers: ReadonlyArray<SqliteWorker>): Promise<void> =>
-  Promise.all(workers.map((worker) => worker.exec("ROLLBACK").catch(() => undefined))).then(() => undefined)
+  Promise.all(workers.map((worker) => worker.exec(END).catch(() => undefined))).then(() => undefined)
 
 /**
  * Starts a read transaction on every worker and tells whether they all read
@@ -253,8 +253,8 @@ const QUERIES_PER_WORKER = 2
 /**
  * Starts `size` workers on the same file and spreads queries over them: a
  * query waits in one queue and goes to the first worker with a free slot (two
- * per worker, the least busy first), so a long scan of one table never delays
- * the others. Rejects (and leaves no thread behind) when any worker cannot
+ * per worker; every worker's first slot is handed out before any second one),
+ * so a long scan of one table never delays the others. Rejects (and leaves no thread behind) when any worker cannot
  * open the file.
  *
  * @internal
