@@ -14,7 +14,8 @@
  *
  * @since 0.1.0
  */
-import type { CompiledQuery, TableQuery } from "./RollupCompiler.js"
+import { quote, sameName } from "./internal/identifiers.js"
+import { type CompiledQuery, type TableQuery, withTextOnlyDistinct } from "./RollupCompiler.js"
 import type { Row } from "./RollupMerge.js"
 
 /**
@@ -102,9 +103,6 @@ export const readIndexedColumns = (rows: ReadonlyArray<Row>): IndexedColumns => 
   return byTable
 }
 
-/** Double-quotes a validated identifier. */
-const quote = (identifier: string): string => `"${identifier}"`
-
 /**
  * The storage-class probes for the distinct columns of `queries` that lead an
  * index: one per table and column. Each end is a `MIN` or `MAX` in the
@@ -150,3 +148,14 @@ export const readTextOnly = (rows: ReadonlyArray<Row>): boolean => {
   const textOrNothing = (value: unknown) => value === "text" || value === "null"
   return rows.length === 1 && textOrNothing(rows[0]?.["lo"]) && textOrNothing(rows[0]?.["hi"])
 }
+
+/**
+ * The table query with each of its distinct columns that one of `proven` (the
+ * probes whose answer {@link readTextOnly} accepted) proved text-only read as
+ * such (`withTextOnlyDistinct`).
+ *
+ * @since 0.1.0
+ * @category compiling
+ */
+export const withProvenTextOnly = (query: TableQuery, proven: ReadonlyArray<StorageClassesQuery>): TableQuery =>
+  withTextOnlyDistinct(query, proven.filter((probe) => sameName(probe.table, query.table)).map((probe) => probe.column))

@@ -32,6 +32,7 @@
 import { dayStartMs, DAY_MS, type ShippableWindow } from "./DayWindow.js"
 import { SECONDS_THRESHOLD, sqlNormalizedEpochMs } from "./Epoch.js"
 import type { IndexedColumnsQuery, StorageClassesQuery } from "./IndexProbes.js"
+import { quote, sameName } from "./internal/identifiers.js"
 import {
   assertValidRollupSpec,
   type BucketsMetric,
@@ -248,8 +249,6 @@ export interface FirstActivityPlan {
 /** The id of the first-activity query. */
 const FIRST_ACTIVITY_ID = "first-activity"
 
-/** Double-quotes a validated identifier. */
-const quote = (identifier: string): string => `"${identifier}"`
 
 /** Case-insensitive view over {@link TableColumns}. */
 interface Catalog {
@@ -526,7 +525,6 @@ export const compileRowidBounds = (query: TableQuery, columns: TableColumns): Ro
   }
 }
 
-const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
 /**
  * Compiles the rollup queries for a shippable window: one query per table,

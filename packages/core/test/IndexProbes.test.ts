@@ -17,6 +17,7 @@ import {
   type Row,
   runQueryInMemory,
   type ShippableWindow,
+  withProvenTextOnly,
   withTextOnlyDistinct
 } from "@posthog-backfill/core"
 import Database from "better-sqlite3"
@@ -165,6 +166,15 @@ describe("text-only table queries", () => {
       }),
       { numRuns: 200 }
     )
+  })
+
+  it("apply the proofs of the query's own table only (names compare case-insensitively)", () => {
+    const { db, plan } = projectTable(["a"], "BINARY")
+    const [probe] = compileTextOnlyProbes(plan.queries, catalogOf(db))
+    db.close()
+    const query = plan.queries[0]!
+    expect(withProvenTextOnly(query, [{ ...probe!, table: "T" }])).toEqual(withTextOnlyDistinct(query, ["p"]))
+    expect(withProvenTextOnly(query, [{ ...probe!, table: "other" }])).toBe(query)
   })
 
   it("leaves a query without the named columns as it is", () => {

@@ -44,8 +44,9 @@ import {
   splitTableQuery,
   summarizeEvents,
   type TableColumns,
+  type StorageClassesQuery,
   type TableQuery,
-  withTextOnlyDistinct
+  withProvenTextOnly
 } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
@@ -136,9 +137,7 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
       ],
       { concurrency: 2 }
     )
-    const queries = split.map((query) =>
-      withTextOnlyDistinct(query, textOnly.filter(({ table }) => sameName(table, query.table)).map(({ column }) => column))
-    )
+    const queries = split.map((query) => withProvenTextOnly(query, textOnly))
     const merger = makeRollupMerger(plan)
     yield* Effect.forEach(
       queries,
@@ -157,17 +156,17 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
   }).pipe(Effect.scoped, Effect.withLogSpan("posthog-backfill.collect"))
 
 /**
- * The distinct columns of the table queries that the ends of an index prove
- * text-only (`IndexProbes` in the core): their queries collect them with one
- * `DISTINCT` aggregate instead of two filtered ones, about a fifth off a large
- * table's query. A probe SQLite refuses (an index with a collation this
- * connection lacks) proves nothing.
+ * The probes that prove a distinct column of the table queries text-only from
+ * the ends of its index (`IndexProbes` in the core): the queries collect such
+ * a column with one `DISTINCT` aggregate instead of two filtered ones, about a
+ * fifth off a large table's query. A probe SQLite refuses (an index with a
+ * collation this connection lacks) proves nothing.
  */
 const provenTextOnly = (
   queries: ReadonlyArray<TableQuery>,
   source: ActivitySourceService,
   concurrency: number
-): Effect.Effect<ReadonlyArray<{ readonly table: string; readonly column: string }>, ActivitySourceError> =>
+): Effect.Effect<ReadonlyArray<StorageClassesQuery>, ActivitySourceError> =>
   Effect.gen(function*() {
     const refused = (what: string) => (error: ActivitySourceError) =>
       Effect.as(Effect.logDebug(`${what}: ${error.message}`), [] as ReadonlyArray<Row>)
@@ -185,8 +184,6 @@ const provenTextOnly = (
       { concurrency }
     )
   })
-
-const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
 /**
  * The table queries as a source with several connections on one snapshot runs
