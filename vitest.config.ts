@@ -3,12 +3,16 @@ import { defineConfig } from "vitest/config"
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
-// Tests run against the TypeScript sources, not the built `dist/`, so `npm test`
-// never depends on a stale build.
+// In-process imports resolve to the TypeScript sources, not the built `dist/`, so a
+// test of a module never runs a stale build of it. Tests that spawn the CLI or the
+// benchmarks run `dist/`: `npm test` builds first (`pretest`).
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url))
 const alias = [
   { find: /^@posthog-backfill\/core$/, replacement: src("core") },
-  { find: /^@posthog-backfill\/effect\/testing$/, replacement: fileURLToPath(new URL("./packages/effect/src/testing/index.ts", import.meta.url)) },
-  { find: /^@posthog-backfill\/effect$/, replacement: src("effect") }
+  { find: /^@posthog-backfill\/effect\/testing$/, replacement: path("./packages/effect/src/testing/index.ts") },
+  { find: /^@posthog-backfill\/effect$/, replacement: src("effect") },
+  { find: /^@posthog-backfill\/testkit\/sample$/, replacement: path("./packages/testkit/src/sample/index.ts") },
+  { find: /^@posthog-backfill\/testkit\/(InMemoryQuery|MemorySource)$/, replacement: path("./packages/testkit/src/$1.ts") }
 ]
 
 export default defineConfig({
@@ -17,6 +21,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
       { extends: true, test: { name: "effect", include: ["packages/effect/test/**/*.test.ts"] } },
+      { extends: true, test: { name: "testkit", include: ["packages/testkit/test/**/*.test.ts"] } },
       { extends: true, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
       { extends: true, test: { name: "examples", include: ["examples/**/*.test.ts"] } }
     ]

@@ -6,18 +6,7 @@
  * pragmas and the text-only distinct columns the index probes prove. bench/run.mjs runs it once, at the largest size up to 1M, for the
  * "Where the time goes" table of BENCHMARKS.md.
  */
-import {
-  claudeMem,
-  compileFirstActivity,
-  compileIndexedColumns,
-  compileRollup,
-  compileTextOnlyProbes,
-  dayWindow,
-  readFirstActivity,
-  readIndexedColumns,
-  readTextOnly,
-  withTextOnlyDistinct
-} from "@posthog-backfill/core"
+import { DayWindow, FirstActivity, IndexProbes, Presets, RollupCompiler } from "@posthog-backfill/core"
 import { NodeActivitySource } from "@posthog-backfill/effect"
 import Database from "better-sqlite3"
 
@@ -87,21 +76,21 @@ export const ablation = (file, nowMs, rounds, log) => {
   for (const { name } of /** @type {Array<{ name: string }>} */ (plain.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all())) {
     columns[name] = /** @type {Array<{ name: string }>} */ (plain.prepare(`PRAGMA table_info("${name}")`).all()).map((c) => c.name)
   }
-  const first = compileFirstActivity({ spec: claudeMem.spec, columns, floorMs: claudeMem.floorMs }).query
+  const first = FirstActivity.compileFirstActivity({ spec: Presets.claudeMem.spec, columns, floorMs: Presets.claudeMem.floorMs }).query
   if (first === null) throw new Error("ablation: no first-activity source")
-  const window = dayWindow({ nowMs, firstActivityMs: readFirstActivity(/** @type {any} */ (plain.prepare(first.sql).all(...first.params))) })
+  const window = DayWindow.dayWindow({ nowMs, firstActivityMs: FirstActivity.readFirstActivity(/** @type {any} */ (plain.prepare(first.sql).all(...first.params))) })
   if (window.installDay === null) throw new Error("ablation: nothing to plan")
   const shippable = /** @type {{ installDay: string, lastFullDay: string }} */ (window)
-  const tableQueries = compileRollup({ spec: claudeMem.spec, columns, window: shippable, floorMs: claudeMem.floorMs }).queries
+  const tableQueries = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns, window: shippable, floorMs: Presets.claudeMem.floorMs }).queries
   const current = [first, ...tableQueries]
   // The distinct columns the ends of their indexes prove text-only, as Backfill.collect probes them.
-  const indexed = readIndexedColumns(/** @type {any} */ (plain.prepare(compileIndexedColumns().sql).all()))
-  const proven = compileTextOnlyProbes(tableQueries, indexed).filter((probe) => readTextOnly(/** @type {any} */ (plain.prepare(probe.sql).all())))
+  const indexed = IndexProbes.readIndexedColumns(/** @type {any} */ (plain.prepare(IndexProbes.compileIndexedColumns().sql).all()))
+  const proven = IndexProbes.compileTextOnlyProbes(tableQueries, indexed).filter((probe) => IndexProbes.readTextOnly(/** @type {any} */ (plain.prepare(probe.sql).all())))
   const textOnly = [
     first,
-    ...tableQueries.map((query) => withTextOnlyDistinct(query, proven.filter((p) => p.table === query.table).map((p) => p.column)))
+    ...tableQueries.map((query) => IndexProbes.withTextOnlyDistinct(query, proven.filter((p) => p.table === query.table).map((p) => p.column)))
   ]
-  const previous = [previousFirstActivity(claudeMem.floorMs), ...previousQueries(claudeMem.floorMs, shippable)]
+  const previous = [previousFirstActivity(Presets.claudeMem.floorMs), ...previousQueries(Presets.claudeMem.floorMs, shippable)]
   const variants = [
     { name: "previous query shapes, default connection", db: plain, queries: previous },
     { name: "one scan per table, default connection", db: plain, queries: current },

@@ -82,12 +82,23 @@ export const sampleOptions = (observations, freeText = "realistic") => ({
 })
 
 /** The built generator (the bench runs against the compiled packages, as hosts do). */
+const GENERATOR_DIR = path.join(ROOT, "packages", "testkit", "dist", "sample")
+
 const generatorFile = () => {
-  const file = path.join(ROOT, "packages", "effect", "dist", "testing", "ClaudeMemSample.js")
+  const file = path.join(GENERATOR_DIR, "index.js")
   if (!fs.existsSync(file)) {
-    throw new Error("bench: packages/effect/dist is missing: run `npm run build` first (npm run bench does)")
+    throw new Error("bench: packages/testkit/dist is missing: run `npm run build` first (npm run bench does)")
   }
   return file
+}
+
+/** Every compiled module of the generator, in a stable order: a change to any of them is a new dataset. */
+const generatorSources = () => {
+  generatorFile()
+  return fs.readdirSync(GENERATOR_DIR, { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".js"))
+    .sort()
+    .map((name) => fs.readFileSync(path.join(GENERATOR_DIR, name)))
 }
 
 /**
@@ -97,10 +108,9 @@ const generatorFile = () => {
  * @param {"realistic" | "compact"} freeText
  */
 export const databasePath = (observations, freeText = "realistic") => {
-  const fingerprint = createHash("sha256")
-    .update(JSON.stringify(sampleOptions(observations, freeText)))
-    .update(fs.readFileSync(generatorFile()))
-    .digest("hex")
+  const hash = createHash("sha256").update(JSON.stringify(sampleOptions(observations, freeText)))
+  for (const source of generatorSources()) hash.update(source)
+  const fingerprint = hash.digest("hex")
     .slice(0, 12)
   return path.join(CACHE_DIR, `claude-mem-${sizeLabel(observations)}-${freeText}-${fingerprint}.db`)
 }

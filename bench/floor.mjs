@@ -8,7 +8,7 @@
  * SQLite evaluates every term of the AND and reads each column of each row,
  * but sorts nothing, groups nothing and returns one row.
  */
-import { claudeMem, compileRollup } from "@posthog-backfill/core"
+import { Presets, RollupCompiler } from "@posthog-backfill/core"
 
 /**
  * The floor queries of a database: one per table the plan reads.
@@ -18,16 +18,16 @@ import { claudeMem, compileRollup } from "@posthog-backfill/core"
  */
 export const floorQueries = (columns) => {
   // The window does not change which columns are read.
-  const plan = compileRollup({
-    spec: claudeMem.spec,
+  const plan = RollupCompiler.compileRollup({
+    spec: Presets.claudeMem.spec,
     columns,
     window: { installDay: "2024-01-01", lastFullDay: "2030-01-01" },
-    floorMs: claudeMem.floorMs
+    floorMs: Presets.claudeMem.floorMs
   })
   return plan.queries.map((query) => {
     const read = [
       query.timeColumn,
-      ...query.bucketColumns.map((b) => b.metric.column),
+      ...query.bucketColumns.map((b) => b.column),
       ...query.valueColumns.map((v) => v.column),
       ...query.distinctColumns.map((d) => d.column)
     ].filter((column, i, all) => all.indexOf(column) === i)

@@ -17,7 +17,7 @@
  * is the longest delay of a 5 ms timer past its due time) and a 1 ms interval
  * that records the longest gap between its ticks.
  */
-import { claudeMem } from "@posthog-backfill/core"
+import { Presets } from "@posthog-backfill/core"
 import { runHistoricalBackfill } from "@posthog-backfill/effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -50,7 +50,7 @@ const ticker = setInterval(() => {
 histogram.enable()
 const started = performance.now()
 const result = await runHistoricalBackfill({
-  app: claudeMem,
+  app: Presets.claudeMem,
   dataDir,
   database: file,
   env: {},

@@ -16,7 +16,7 @@
  * the library, so the benchmark also checks that both produce the same days
  * and counters.
  */
-import { buildHistoricalEvents, classifier, claudeMem, observationTypes, sessionPlatforms, sessionStatuses, utcDay } from "@posthog-backfill/core"
+import { ClaudeMem, ClosedEnum, DayWindow, HistoricalEvents, Presets } from "@posthog-backfill/core"
 
 const asMs = (/** @type {string} */ col) => `CASE WHEN ${col} < 1000000000000 THEN ${col} * 1000 ELSE ${col} END`
 const day = (/** @type {string} */ col) => `date((${asMs(col)}) / 1000, 'unixepoch')`
@@ -31,8 +31,8 @@ const inWindow = (/** @type {string} */ col) => `(${asMs(col)}) >= ? AND ${day(c
  * @returns {{ window: { installDay: string | null, lastFullDay: string }, days: Array<{ day: string, counters: Record<string, number> }>, events: number, queries: number }}
  */
 export const peerPlan = (db, nowMs, installId) => {
-  const floor = claudeMem.floorMs
-  const lastFullDay = utcDay(nowMs - 60 * 3_600_000)
+  const floor = Presets.claudeMem.floorMs
+  const lastFullDay = DayWindow.utcDay(nowMs - 60 * 3_600_000)
   let queries = 0
   /** @param {string} sql @param {ReadonlyArray<unknown>} params */
   const all = (sql, params = []) => {
@@ -44,7 +44,7 @@ export const peerPlan = (db, nowMs, installId) => {
     all(`SELECT MIN(${asMs("started_at_epoch")}) AS v FROM sdk_sessions WHERE ${asMs("started_at_epoch")} >= ?`, [floor])[0]?.v ??
     all(`SELECT MIN(${asMs("created_at_epoch")}) AS v FROM observations WHERE ${asMs("created_at_epoch")} >= ?`, [floor])[0]?.v ??
     null
-  const installDay = first === null ? null : utcDay(first)
+  const installDay = first === null ? null : DayWindow.utcDay(first)
   if (installDay === null || installDay > lastFullDay) return { window: { installDay, lastFullDay }, days: [], events: 0, queries }
   const w = [floor, installDay, lastFullDay]
 
@@ -64,7 +64,7 @@ export const peerPlan = (db, nowMs, installId) => {
   for (const r of all(`SELECT ${day("created_at_epoch")} AS day, COUNT(*) AS n FROM observations WHERE ${inWindow("created_at_epoch")} GROUP BY day`, w)) {
     rollup(r.day, obsKeys).observation_count += r.n
   }
-  const type = classifier(observationTypes)
+  const type = ClosedEnum.classifier(ClaudeMem.observationTypes)
   for (const r of all(`SELECT ${day("created_at_epoch")} AS day, type, COUNT(*) AS n FROM observations WHERE ${inWindow("created_at_epoch")} GROUP BY day, type`, w)) {
     const key = type(r.type)
     if (key !== undefined) rollup(r.day, obsKeys)[key] += r.n
@@ -76,12 +76,12 @@ export const peerPlan = (db, nowMs, installId) => {
   for (const r of all(`SELECT ${day("started_at_epoch")} AS day, COUNT(*) AS n FROM sdk_sessions WHERE ${inWindow("started_at_epoch")} GROUP BY day`, w)) {
     rollup(r.day, sessionKeys).session_count += r.n
   }
-  const status = classifier(sessionStatuses)
+  const status = ClosedEnum.classifier(ClaudeMem.sessionStatuses)
   for (const r of all(`SELECT ${day("started_at_epoch")} AS day, status, COUNT(*) AS n FROM sdk_sessions WHERE ${inWindow("started_at_epoch")} GROUP BY day, status`, w)) {
     const key = status(r.status)
     if (key !== undefined) rollup(r.day, sessionKeys)[key] += r.n
   }
-  const platform = classifier(sessionPlatforms)
+  const platform = ClosedEnum.classifier(ClaudeMem.sessionPlatforms)
   for (const r of all(`SELECT ${day("started_at_epoch")} AS day, platform_source, COUNT(*) AS n FROM sdk_sessions WHERE ${inWindow("started_at_epoch")} GROUP BY day, platform_source`, w)) {
     const key = platform(r.platform_source)
     if (key !== undefined) rollup(r.day, sessionKeys)[key] += r.n
@@ -107,6 +107,6 @@ export const peerPlan = (db, nowMs, installId) => {
     rollup(r.day, ["project_count"]).project_count += r.n
   }
   const rollups = [...days.keys()].sort().map((d) => ({ day: d, counters: /** @type {Record<string, number>} */ (days.get(d)) }))
-  const events = buildHistoricalEvents({ app: claudeMem, installId, window: { installDay, lastFullDay }, rollups })
+  const events = HistoricalEvents.buildHistoricalEvents({ app: Presets.claudeMem, installId, window: { installDay, lastFullDay }, rollups })
   return { window: { installDay, lastFullDay }, days: rollups, events: events.length, queries }
 }

@@ -18,9 +18,9 @@
  * --render (only rewrite BENCHMARKS.md and the chart from <out>/bench/results/results.json).
  * Needs the packages built (npm run bench builds them first).
  */
-import { claudeMem } from "@posthog-backfill/core"
-import { Backfill, NodeActivitySource, NodeBackfill } from "@posthog-backfill/effect"
-import { CLAUDE_MEM_SCHEMA } from "@posthog-backfill/effect/testing"
+import { Presets } from "@posthog-backfill/core"
+import { Backfill, NodeActivitySource, RuntimeActivitySource } from "@posthog-backfill/effect"
+import { CLAUDE_MEM_SCHEMA } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -91,9 +91,9 @@ const ours = async (file, mode) => {
   const started = performance.now()
   const plan = await Effect.runPromise(
     Effect.withClock(
-      Backfill.plan({ app: claudeMem, installId: INSTALL_ID }).pipe(
+      Backfill.plan({ app: Presets.claudeMem, installId: INSTALL_ID }).pipe(
         Effect.provide(
-          NodeBackfill.layerActivitySource(file, undefined, mode === "inline" ? { inline: true } : mode === "one worker" ? { workers: 1 } : {})
+          RuntimeActivitySource.layer(file, mode === "inline" ? { inline: true } : mode === "one worker" ? { workers: 1 } : {})
         )
       ),
       fixedClock(END_MS)

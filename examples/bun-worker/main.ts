@@ -4,9 +4,10 @@
  * never closes it. Run: npx bun examples/bun-worker/main.ts
  */
 import { Database } from "bun:sqlite"
-import { claudeMem } from "@posthog-backfill/core"
+import { Presets } from "@posthog-backfill/core"
 import { runHistoricalBackfill } from "@posthog-backfill/effect"
-import { startLocalCaptureServer, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
+import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -22,7 +23,7 @@ writeClaudeMemSample(
 const server = await startLocalCaptureServer()
 try {
   const result = await runHistoricalBackfill({
-    app: claudeMem,
+    app: Presets.claudeMem,
     dataDir,
     database: db,
     apiKey: "phc_example",

@@ -5,12 +5,12 @@
  * file `telemetry.json` in its data dir (consent, install id, notice version),
  * the uuid namespace and the base properties it may ship.
  */
-import { count, defineBackfillApp } from "@posthog-backfill/core"
+import { BackfillApp, RollupSpec } from "@posthog-backfill/core"
 
-export const mux = defineBackfillApp({
+export const mux = BackfillApp.defineBackfillApp({
   name: "mux",
   spec: {
-    tables: [{ table: "compactions", timeColumn: "completed_at", metrics: [count("compaction_count")] }],
+    tables: [{ table: "compactions", timeColumn: "completed_at", metrics: [RollupSpec.count("compaction_count")] }],
     firstActivity: [{ table: "workspaces", timeColumn: "created_at" }]
   },
   namespace: "5b1d7c3e-2a94-5f60-8e1b-c47a90d2e6f3",

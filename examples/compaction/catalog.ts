@@ -20,7 +20,7 @@
  * The dedupe key is the compaction request id: one event per request, however
  * many times its completion is seen, and none when the compaction failed.
  */
-import { bucketBase2, classify, closedEnum, enumKeys } from "@posthog-backfill/core"
+import { Base2, ClosedEnum } from "@posthog-backfill/core"
 import { EventCatalog } from "@posthog-backfill/effect"
 import * as Schema from "effect/Schema"
 
@@ -28,7 +28,7 @@ import * as Schema from "effect/Schema"
  * Model families. Values are matched exactly after trim + lowercase, with and
  * without the `provider:` prefix.
  */
-export const compactionModels = closedEnum({
+export const compactionModels = ClosedEnum.closedEnum({
   buckets: [
     {
       key: "claude-opus-4",
@@ -53,10 +53,10 @@ export const compactionModels = closedEnum({
 export const modelFamily = (raw: string): (typeof MODEL_KEYS)[number] => {
   const trimmed = raw.trim().toLowerCase()
   const withoutProvider = trimmed.includes(":") ? trimmed.slice(trimmed.indexOf(":") + 1) : trimmed
-  return classify(compactionModels, withoutProvider) ?? "other"
+  return ClosedEnum.classify(compactionModels, withoutProvider) ?? "other"
 }
 
-const MODEL_KEYS = enumKeys(compactionModels)
+const MODEL_KEYS = ClosedEnum.enumKeys(compactionModels)
 
 export const COMPACTION_SOURCES = ["manual", "idle", "auto"] as const
 export type CompactionSource = (typeof COMPACTION_SOURCES)[number]
@@ -105,8 +105,8 @@ export const compactionCompletedPayload = (input: {
   readonly durationMs: number
 }): EventCatalog.PayloadOf<typeof CompactionCompleted> => ({
   model: modelFamily(input.metadata.model),
-  duration_b2: bucketBase2(firstCount(input.durationMs) / 1000),
-  input_tokens_b2: bucketBase2(firstCount(input.metadata.contextUsage?.inputTokens, input.metadata.usage?.inputTokens)),
-  output_tokens_b2: bucketBase2(firstCount(input.metadata.contextUsage?.outputTokens, input.metadata.usage?.outputTokens)),
+  duration_b2: Base2.bucketBase2(firstCount(input.durationMs) / 1000),
+  input_tokens_b2: Base2.bucketBase2(firstCount(input.metadata.contextUsage?.inputTokens, input.metadata.usage?.inputTokens)),
+  output_tokens_b2: Base2.bucketBase2(firstCount(input.metadata.contextUsage?.outputTokens, input.metadata.usage?.outputTokens)),
   compaction_source: input.source
 })

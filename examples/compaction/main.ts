@@ -8,7 +8,7 @@
  *
  * Run: npx bun examples/compaction/main.ts
  */
-import { compactionDashboard } from "@posthog-backfill/core"
+import { BundledDashboards } from "@posthog-backfill/core"
 import { FirstRunNotice, NodeTelemetry, PostHogDashboards, Telemetry } from "@posthog-backfill/effect"
 import { LocalCaptureServer, LocalPostHogApi } from "@posthog-backfill/effect/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -60,18 +60,16 @@ export const program = Effect.gen(function*() {
   const server = yield* LocalCaptureServer.scoped()
   const api = yield* LocalPostHogApi.scoped()
 
-  const live = Layer.merge(
-    NodeTelemetry.layer({
-      app: mux,
-      catalog,
-      dataDir,
-      apiKey: "phc_example",
-      host: server.url,
-      baseProperties: NodeTelemetry.detectBaseProperties("0.9.0"),
-      client: { flushInterval: 0 }
-    }),
-    NodeTelemetry.layerFirstRunNotice(mux, dataDir)
-  )
+  // The app's files (consent, install id, the notice) and the telemetry over them.
+  const live = NodeTelemetry.layer({
+    app: mux,
+    catalog,
+    dataDir,
+    apiKey: "phc_example",
+    host: server.url,
+    baseProperties: NodeTelemetry.detectBaseProperties("0.9.0"),
+    client: { flushInterval: 0 }
+  })
 
   const report = yield* Effect.gen(function*() {
     const notice = yield* FirstRunNotice.FirstRunNotice
@@ -99,7 +97,7 @@ export const program = Effect.gen(function*() {
   )
   for (const event of server.events) yield* Console.log(`  ${event.event} ${JSON.stringify(event.properties?.["compaction_source"])} ${JSON.stringify(event.properties?.["model"])}`)
 
-  const dashboard = compactionDashboard({ appName: "Mux" })
+  const dashboard = BundledDashboards.compactionDashboard({ appName: "Mux" })
   const target = { host: api.url, projectId: String(api.projectId), apiKey: api.apiKey }
   const applyOnce = Effect.flatMap(PostHogDashboards.PostHogDashboards, (client) => client.apply(dashboard, target)).pipe(
     Effect.provide(PostHogDashboards.layerFetch)

@@ -4,9 +4,9 @@
  * compiles it into SQLite aggregates, and only counts ever leave the machine
  * (never a note's title or body, never a tag's name).
  */
-import { buckets, closedEnum, count, countNotNull, defineBackfillApp, sum } from "@posthog-backfill/core"
+import { BackfillApp, ClosedEnum, RollupSpec } from "@posthog-backfill/core"
 
-export const notesApp = defineBackfillApp({
+export const notesApp = BackfillApp.defineBackfillApp({
   name: "notes-cli",
   spec: {
     tables: [
@@ -14,12 +14,12 @@ export const notesApp = defineBackfillApp({
         table: "notes",
         timeColumn: "created_at", // seconds or milliseconds: both are normalized per row
         metrics: [
-          count("notes_created_count"),
-          countNotNull("notes_pinned_count", "pinned_at"),
+          RollupSpec.count("notes_created_count"),
+          RollupSpec.countNotNull("notes_pinned_count", "pinned_at"),
           // `format` is free text written by plugins: bucket it into a closed enum in code.
-          buckets(
+          RollupSpec.buckets(
             "format",
-            closedEnum({
+            ClosedEnum.closedEnum({
               buckets: [
                 { key: "notes_markdown_count", values: ["markdown", "md"] },
                 { key: "notes_plain_count", values: ["plain", "txt"] }
@@ -32,7 +32,7 @@ export const notesApp = defineBackfillApp({
       {
         table: "edits",
         timeColumn: "edited_at",
-        metrics: [count("edit_count"), sum("chars_changed", "chars_delta")]
+        metrics: [RollupSpec.count("edit_count"), RollupSpec.sum("chars_changed", "chars_delta")]
       }
     ],
     // "How many distinct notebooks were touched that day", over notes and edits together.

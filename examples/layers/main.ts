@@ -7,9 +7,10 @@
  *
  * Run: npx bun examples/layers/main.ts
  */
-import { claudeMem } from "@posthog-backfill/core"
+import { Presets } from "@posthog-backfill/core"
 import { Backfill, NodeBackfill } from "@posthog-backfill/effect"
-import { LocalCaptureServer, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
+import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Console from "effect/Console"
@@ -34,8 +35,8 @@ const sampleDataDir = Effect.acquireRelease(
 export const program = Effect.gen(function*() {
   const { dataDir, database } = yield* sampleDataDir
   const server = yield* LocalCaptureServer.scoped()
-  const live = NodeBackfill.layer({ app: claudeMem, dataDir, database })
-  const run = Backfill.run({ app: claudeMem, apiKey: "phc_example", host: server.url }).pipe(Effect.provide(live))
+  const live = NodeBackfill.layer({ app: Presets.claudeMem, dataDir, database })
+  const run = Backfill.run({ app: Presets.claudeMem, apiKey: "phc_example", host: server.url }).pipe(Effect.provide(live))
 
   const first = yield* run
   yield* Console.log(`first: ${first._tag}, server got ${server.events.length} events`)

@@ -7,9 +7,10 @@
 // capture server on 127.0.0.1, so nothing leaves the machine. In your app,
 // pass your own database and data dir, your PostHog key and host, and call
 // startHistoricalBackfill(...) once at startup.
-import { claudeMem } from "@posthog-backfill/core"
+import { Presets } from "@posthog-backfill/core"
 import { runHistoricalBackfill, startHistoricalBackfill } from "@posthog-backfill/effect"
-import { startLocalCaptureServer, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
+import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -23,7 +24,7 @@ db.close()
 
 const server = await startLocalCaptureServer()
 const options = {
-  app: claudeMem,
+  app: Presets.claudeMem,
   dataDir: dir,
   database,
   apiKey: "phc_example",

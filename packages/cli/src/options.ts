@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as Options from "@effect/cli/Options"
-import { type BackfillApp, findPreset, presets } from "@posthog-backfill/core"
+import { type BackfillApp, Presets } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -29,7 +29,7 @@ export const DEFAULT_PRESET = "claude-mem"
  */
 export const preset = Options.text("preset").pipe(
   Options.withDescription(
-    `The app whose database this is (a bundled preset: ${Object.keys(presets).join(", ")}). ` +
+    `The app whose database this is (a bundled preset: ${Object.keys(Presets.presets).join(", ")}). ` +
       `Default ${DEFAULT_PRESET}.`
   ),
   Options.withDefault(DEFAULT_PRESET)
@@ -80,13 +80,13 @@ export const installId = (description: string) =>
  * @since 0.1.0
  * @category resolving
  */
-export const resolvePreset = (name: string): Effect.Effect<BackfillApp, CliError> => {
-  const app = findPreset(name.trim())
+export const resolvePreset = (name: string): Effect.Effect<BackfillApp.BackfillApp, CliError> => {
+  const app = Presets.findPreset(name.trim())
   return app !== undefined
     ? Effect.succeed(app)
     : Effect.fail(
       usageError(
-        `unknown preset ${JSON.stringify(name)}: pass --preset with one of ${Object.keys(presets).join(", ")}`
+        `unknown preset ${JSON.stringify(name)}: pass --preset with one of ${Object.keys(Presets.presets).join(", ")}`
       )
     )
 }
@@ -115,7 +115,7 @@ const homePath = (relative: string): string => path.join(os.homedir(), relative)
  * @category resolving
  */
 export const resolvePaths = (
-  app: BackfillApp,
+  app: BackfillApp.BackfillApp,
   flags: { readonly db: Option.Option<string>; readonly dataDir: Option.Option<string> }
 ): Effect.Effect<AppPaths, CliError> => {
   const given = (value: Option.Option<string>) =>
@@ -142,7 +142,7 @@ export const resolvePaths = (
  * @since 0.1.0
  * @category resolving
  */
-export const requireDataDir = (app: BackfillApp, paths: AppPaths): Effect.Effect<string, CliError> =>
+export const requireDataDir = (app: BackfillApp.BackfillApp, paths: AppPaths): Effect.Effect<string, CliError> =>
   paths.dataDir !== undefined
     ? Effect.succeed(paths.dataDir)
     : Effect.fail(

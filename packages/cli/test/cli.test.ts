@@ -8,9 +8,10 @@
  * turns consent off by design), and a temp HOME so no default path can touch
  * the real ~/.claude-mem.
  */
-import { CI_ENV_VARS, claudeMem } from "@posthog-backfill/core"
-import { Backfill, NodeActivitySource } from "@posthog-backfill/effect"
-import { LocalCaptureServer, startLocalCaptureServer, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { ConsentRules, Presets } from "@posthog-backfill/core"
+import { Backfill, InstallId, NodeActivitySource } from "@posthog-backfill/effect"
+import { LocalCaptureServer, startLocalCaptureServer } from "@posthog-backfill/effect/testing"
+import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
@@ -35,10 +36,10 @@ let sampleDb: string
 
 const cleanEnv = (): Record<string, string> => {
   const drop = new Set([
-    ...CI_ENV_VARS,
+    ...ConsentRules.CI_ENV_VARS,
     "DO_NOT_TRACK",
-    claudeMem.consentEnvPrefix,
-    `${claudeMem.consentEnvPrefix}_DEBUG`,
+    Presets.claudeMem.consentEnvPrefix,
+    `${Presets.claudeMem.consentEnvPrefix}_DEBUG`,
     "POSTHOG_API_KEY",
     "POSTHOG_HOST",
     "POSTHOG_CAPTURE_MODE",
@@ -90,7 +91,7 @@ const libraryPlan = (database: string, installId: string) =>
   Effect.runPromise(
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse(NOW))
-      return yield* Backfill.plan({ app: claudeMem, installId }).pipe(
+      return yield* Backfill.plan({ app: Presets.claudeMem, installId }).pipe(
         Effect.provide(NodeActivitySource.layer({ path: database }))
       )
     }).pipe(Effect.provide(TestContext.TestContext))
@@ -179,7 +180,7 @@ describe("posthog-backfill plan", () => {
     ])
     expect(json.code).toBe(0)
     const printed = JSON.parse(json.stdout) as { events: Array<{ distinctId: string }> }
-    expect(new Set(printed.events.map((event) => event.distinctId))).toEqual(new Set([Backfill.PLACEHOLDER_INSTALL_ID]))
+    expect(new Set(printed.events.map((event) => event.distinctId))).toEqual(new Set([InstallId.PLACEHOLDER_INSTALL_ID]))
     expect(json.stderr).toContain("placeholder")
     expect(json.stdout).not.toContain("placeholder")
 

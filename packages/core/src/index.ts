@@ -3,54 +3,84 @@
  * plain values out: no I/O, no clock, no environment, no randomness (time is a
  * parameter), and no runtime dependency, so any host can use it.
  *
+ * One namespace per module: `import { RollupSpec, Presets } from "@posthog-backfill/core"`,
+ * then `RollupSpec.count("notes_created_count")`, `Presets.claudeMem`.
+ *
  * @since 0.1.0
  */
 
-/** The event shape handed to a sink. */
-export * from "./CaptureEvent.js"
+// Queries: the leaf every compiler and runner shares.
+/** The compiled queries and the rows they return. */
+export * as Query from "./query/Query.js"
+
+// Time.
 /** Seconds-vs-milliseconds normalization and the project floor. */
-export * from "./Epoch.js"
+export * as Epoch from "./time/Epoch.js"
 /** UTC days and the window of days that may ship. */
-export * from "./DayWindow.js"
-/** Free text mapped to a closed enum. */
-export * from "./ClosedEnum.js"
-/** Base-2 bucketing of sizes and durations. */
-export * from "./Base2.js"
-/** Deterministic RFC 4122 v5 event uuids. */
-export * from "./EventId.js"
+export * as DayWindow from "./time/DayWindow.js"
+
+// Rollups: spec -> SQL -> one record per day.
 /** The declarative rollup spec. */
-export * from "./RollupSpec.js"
-/** Spec + columns + window -> SQLite SQL. */
-export * from "./RollupCompiler.js"
+export * as RollupSpec from "./rollup/RollupSpec.js"
+/** Spec + columns + window -> one aggregate query per table. */
+export * as RollupCompiler from "./rollup/RollupCompiler.js"
+/** The first-activity query (sessions first, never a cross-table MIN). */
+export * as FirstActivity from "./rollup/FirstActivity.js"
 /** A table query cut into rowid ranges that several connections read at once. */
-export * from "./RowidChunks.js"
+export * as RowidChunks from "./rollup/RowidChunks.js"
 /** What the two ends of an index tell about a column (text only?), read with one seek each. */
-export * from "./IndexProbes.js"
+export * as IndexProbes from "./rollup/IndexProbes.js"
 /** Query rows -> one record per day. */
-export * from "./RollupMerge.js"
-/** Compiled queries run over plain row arrays (the in-memory source). */
-export * from "./InMemoryQuery.js"
+export * as RollupMerge from "./rollup/RollupMerge.js"
+
+// Events: what leaves the machine.
+/** The event shape handed to a sink. */
+export * as CaptureEvent from "./events/CaptureEvent.js"
+/** Free text mapped to a closed enum. */
+export * as ClosedEnum from "./events/ClosedEnum.js"
+/** Base-2 bucketing of sizes and durations. */
+export * as Base2 from "./events/Base2.js"
+/** Deterministic RFC 4122 v5 event uuids. */
+export * as EventId from "./events/EventId.js"
 /** The whitelist scrubber and person `$set`. */
-export * from "./Scrub.js"
+export * as Scrub from "./events/Scrub.js"
+/** The backfill's events: `historical_activity` per day, one `install_inferred`. */
+export * as HistoricalEvents from "./events/HistoricalEvents.js"
+
+// The app and its protocol.
 /** An app's whole backfill configuration. */
-export * from "./BackfillApp.js"
-/** The backfill's event builder. */
-export * from "./HistoricalEvents.js"
-/** The completion marker. */
-export * from "./Marker.js"
-/** Consent resolution. */
-export * from "./Consent.js"
+export * as BackfillApp from "./app/BackfillApp.js"
+/** Consent resolution from an environment and the app's config file. */
+export * as ConsentRules from "./consent/ConsentRules.js"
+/** The completion marker and the pending-send record. */
+export * as Marker from "./protocol/Marker.js"
+/** Lock and lease files: who holds one, and when a holder is gone. */
+export * as Lease from "./protocol/Lease.js"
 /** The gate order as a pure function. */
-export * from "./BackfillGate.js"
-/** The claude-mem preset (the reference case). */
-export * from "./presets/claudeMem.js"
+export * as BackfillGate from "./protocol/BackfillGate.js"
+
+// Dashboards as code.
+/** Insight and dashboard definitions. */
+export * as Insight from "./dashboards/Insight.js"
+/** Checking and defining a dashboard. */
+export * as Dashboard from "./dashboards/Dashboard.js"
+/** Safe HogQL literals and names. */
+export * as HogQL from "./dashboards/HogQL.js"
+/** An insight's HogQL, and a dashboard's as one text. */
+export * as InsightHogQL from "./dashboards/InsightHogQL.js"
+/** PostHog's `DataVisualizationNode` for an insight. */
+export * as QueryNode from "./dashboards/QueryNode.js"
+/** The `[posthog-backfill:<key>]` markers that key managed objects. */
+export * as ManagedMarker from "./dashboards/ManagedMarker.js"
+/** The pure diff of an apply. */
+export * as ApplyPlan from "./dashboards/ApplyPlan.js"
+
+// Presets.
+/** The bundled apps by name (`claude-mem`, `job-runner`). */
+export * as Presets from "./presets/Presets.js"
+/** The claude-mem preset: the reference case. */
+export * as ClaudeMem from "./presets/ClaudeMem.js"
 /** A small unrelated example app. */
-export * from "./presets/jobRunner.js"
-/** The bundled presets by name. */
-export * from "./presets/index.js"
-/** Safe HogQL literals and names for generated queries. */
-export * from "./HogQL.js"
-/** Dashboards as code: typed insight definitions, their HogQL, and the pure apply plan. */
-export * from "./Dashboards.js"
+export * as JobRunner from "./presets/JobRunner.js"
 /** The bundled dashboards: activity (backfill + live) and the compaction example. */
-export * from "./presets/dashboards.js"
+export * as BundledDashboards from "./presets/Dashboards.js"

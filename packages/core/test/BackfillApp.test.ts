@@ -1,27 +1,27 @@
-import { BackfillAppError, backfillWhitelist, claudeMem, defineBackfillApp, jobRunner, specKeys } from "@posthog-backfill/core"
+import { BackfillApp, Presets, RollupSpec } from "@posthog-backfill/core"
 import { describe, expect, it } from "vitest"
 
 describe("backfill apps", () => {
   it("defines the claude-mem preset with its files, prefix and namespace", () => {
-    expect(claudeMem).toMatchObject({
+    expect(Presets.claudeMem).toMatchObject({
       markerFileName: "backfill.json",
       configFileName: "telemetry.json",
       consentEnvPrefix: "CLAUDE_MEM_TELEMETRY",
       namespace: "8a9c2f4e-31b7-5d68-9c4a-f02e6d5b8a17",
       floorMs: Date.UTC(2024, 0, 1)
     })
-    expect(jobRunner.markerFileName).toBe("backfill.json")
+    expect(Presets.jobRunner.markerFileName).toBe("backfill.json")
   })
 
   it("whitelists exactly the counters, backfilled, first_active_date and the base properties", () => {
-    expect(Object.keys(backfillWhitelist(claudeMem)).sort()).toEqual(
-      [...specKeys(claudeMem.spec), "backfilled", "first_active_date", ...Object.keys(claudeMem.baseProperties)].sort()
+    expect(Object.keys(BackfillApp.backfillWhitelist(Presets.claudeMem)).sort()).toEqual(
+      [...RollupSpec.specKeys(Presets.claudeMem.spec), "backfilled", "first_active_date", ...Object.keys(Presets.claudeMem.baseProperties)].sort()
     )
   })
 
   it("names every problem of a bad definition at once", () => {
     const define = () =>
-      defineBackfillApp({
+      BackfillApp.defineBackfillApp({
         name: "bad",
         spec: { tables: [], firstActivity: [] },
         namespace: "not-a-uuid",
@@ -30,11 +30,11 @@ describe("backfill apps", () => {
         consentEnvPrefix: "lower",
         markerFileName: "../marker.json"
       })
-    expect(define).toThrow(BackfillAppError)
+    expect(define).toThrow(BackfillApp.BackfillAppError)
     try {
       define()
     } catch (error) {
-      expect((error as BackfillAppError).problems).toEqual([
+      expect((error as BackfillApp.BackfillAppError).problems).toEqual([
         "firstActivity: needs at least one time source",
         'namespace "not-a-uuid" is not a UUID',
         'consentEnvPrefix "lower" must be UPPER_SNAKE_CASE',

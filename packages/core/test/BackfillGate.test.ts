@@ -1,10 +1,10 @@
-import { type GateFacts, type GateOutcome, type GateStep, type MarkerState, nextGateStep } from "@posthog-backfill/core"
+import { BackfillGate, type Marker } from "@posthog-backfill/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
 /** The world a run meets: what each step would find out. */
 interface World {
-  readonly marker: MarkerState
+  readonly marker: Marker.MarkerState
   readonly enabled: boolean
   readonly debug: boolean
   readonly eventCount: number
@@ -13,12 +13,12 @@ interface World {
 }
 
 /** A shell that only records: performs each step against the world, returns the trace. */
-const run = (world: World): { readonly trace: ReadonlyArray<GateStep["_tag"]>; readonly outcome: GateOutcome; readonly markerWrites: ReadonlyArray<number> } => {
-  let facts: GateFacts = {}
-  const trace: Array<GateStep["_tag"]> = []
+const run = (world: World): { readonly trace: ReadonlyArray<BackfillGate.GateStep["_tag"]>; readonly outcome: BackfillGate.GateOutcome; readonly markerWrites: ReadonlyArray<number> } => {
+  let facts: BackfillGate.GateFacts = {}
+  const trace: Array<BackfillGate.GateStep["_tag"]> = []
   const markerWrites: Array<number> = []
   for (let i = 0; i < 20; i++) {
-    const step = nextGateStep(facts)
+    const step = BackfillGate.nextGateStep(facts)
     trace.push(step._tag)
     switch (step._tag) {
       case "Stop":
@@ -50,7 +50,7 @@ const run = (world: World): { readonly trace: ReadonlyArray<GateStep["_tag"]>; r
   throw new Error("the gate did not stop")
 }
 
-const markers = fc.constantFrom<MarkerState>(
+const markers = fc.constantFrom<Marker.MarkerState>(
   { _tag: "Absent" },
   { _tag: "Present", marker: { completedAt: "2026-01-01T00:00:00.000Z", throughDay: "2025-12-29", eventCount: 3, installId: "x" } },
   { _tag: "Unreadable", reason: "not JSON" }

@@ -5,9 +5,9 @@
  * the independent plain-JS reference of the seed's pinned table, day by day
  * and key by key, on the current and the old schema, for many clocks.
  */
-import { claudeMem, DAY_MS } from "@posthog-backfill/core"
+import { DayWindow, Presets } from "@posthog-backfill/core"
 import { CLAUDE_MEM_OLD_SCHEMA_MISSING_KEYS, claudeMemReference } from "./support/claudeMemReference.js"
-import { generateClaudeMemRows, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { generateClaudeMemRows, writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import { describe, expect, it } from "vitest"
 import { planFromSqlite } from "./support/sqlitePlan.js"
@@ -21,8 +21,8 @@ describe.each(["current", "old"] as const)("the %s claude-mem schema", (schema) 
   const rows = generateClaudeMemRows(options)
 
   it.each([0, 1, 2, 3, 30, 120, 400])("matches the reference exactly at now = end + %i days", (offsetDays) => {
-    const nowMs = END + offsetDays * DAY_MS
-    const ours = planFromSqlite(db, { app: claudeMem, nowMs })
+    const nowMs = END + offsetDays * DayWindow.DAY_MS
+    const ours = planFromSqlite(db, { app: Presets.claudeMem, nowMs })
     const reference = claudeMemReference(rows, { nowMs, schema })
     expect(ours.window).toEqual({ installDay: reference.installDay, lastFullDay: reference.lastFullDay })
     expect(ours.rollups).toEqual(reference.days)
@@ -30,17 +30,17 @@ describe.each(["current", "old"] as const)("the %s claude-mem schema", (schema) 
   })
 
   it("drops exactly the keys an old install lacks", () => {
-    const dropped = planFromSqlite(db, { app: claudeMem, nowMs: END }).dropped.map((d) => d.key).sort()
+    const dropped = planFromSqlite(db, { app: Presets.claudeMem, nowMs: END }).dropped.map((d) => d.key).sort()
     expect(dropped).toEqual(schema === "old" ? [...CLAUDE_MEM_OLD_SCHEMA_MISSING_KEYS].sort() : [])
   })
 
   it("ships none of the sentinel text stored in the database", () => {
-    const shipped = JSON.stringify(planFromSqlite(db, { app: claudeMem, nowMs: END }).events)
+    const shipped = JSON.stringify(planFromSqlite(db, { app: Presets.claudeMem, nowMs: END }).events)
     expect(shipped).not.toMatch(/SECRET-|private-project|\/home\//)
   })
 
   it("keeps the install day on the first session despite backdated artifact observations", () => {
-    const ours = planFromSqlite(db, { app: claudeMem, nowMs: END })
+    const ours = planFromSqlite(db, { app: Presets.claudeMem, nowMs: END })
     expect(rows.backdatedArtifactEpochsMs.length).toBeGreaterThan(0)
     for (const artifact of rows.backdatedArtifactEpochsMs) {
       expect(new Date(artifact).toISOString().slice(0, 10) < ours.window.installDay!).toBe(true)

@@ -3,14 +3,8 @@
  * compiler against real SQLite files (better-sqlite3) built with the
  * production-like claude-mem schema, current and old.
  */
-import {
-  backfillWhitelist,
-  claudeMem,
-  HOUR_MS,
-  isUuid,
-  scrubProperties
-} from "@posthog-backfill/core"
-import { CLAUDE_MEM_OLD_SCHEMA, CLAUDE_MEM_SCHEMA } from "@posthog-backfill/effect/testing"
+import { BackfillApp, DayWindow, EventId, Presets, Scrub } from "@posthog-backfill/core"
+import { CLAUDE_MEM_OLD_SCHEMA, CLAUDE_MEM_SCHEMA } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -98,7 +92,7 @@ const insert = (db: Database.Database, table: string, columns: Record<string, un
   db.prepare(`INSERT INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`).run(...names.map((k) => columns[k]))
 }
 
-const plan = (db: Database.Database, nowMs = NOW) => planFromSqlite(db, { app: claudeMem, nowMs, installId: INSTALL_ID, baseProperties: { version: "10.4.1", os: "linux" } })
+const plan = (db: Database.Database, nowMs = NOW) => planFromSqlite(db, { app: Presets.claudeMem, nowMs, installId: INSTALL_ID, baseProperties: { version: "10.4.1", os: "linux" } })
 const days = (db: Database.Database, nowMs = NOW) => plan(db, nowMs).rollups.map((r) => r.day)
 const dayOf = (db: Database.Database, day: string) => plan(db).rollups.find((r) => r.day === day)?.counters
 
@@ -119,7 +113,7 @@ describe("the seed's verification list against real SQLite", () => {
     t.session(at("2026-05-01T10:00:00Z"))
     t.observation(at("2026-06-09T23:59:59Z")) // lastFullDay itself: ships
     t.observation(at("2026-06-10T00:00:00Z")) // the next day: never
-    t.observation(NOW - 47 * HOUR_MS)
+    t.observation(NOW - 47 * DayWindow.HOUR_MS)
     t.prompt(NOW - 1000)
     const result = plan(t.db)
     expect(result.window).toEqual({ installDay: "2026-05-01", lastFullDay: "2026-06-09" })
@@ -144,7 +138,7 @@ describe("the seed's verification list against real SQLite", () => {
     const first = plan(t.db).events.map((e) => e.uuid)
     expect(plan(t.db).events.map((e) => e.uuid)).toEqual(first)
     for (const uuid of first) {
-      expect(isUuid(uuid)).toBe(true)
+      expect(EventId.isUuid(uuid)).toBe(true)
       expect(uuid[14]).toBe("5")
     }
   })
@@ -159,7 +153,7 @@ describe("the seed's verification list against real SQLite", () => {
     expect(events).toHaveLength(2)
     for (const event of events) {
       const scrubbable = Object.fromEntries(Object.entries(event.properties).filter(([k]) => !k.startsWith("$")))
-      expect(scrubProperties(backfillWhitelist(claudeMem), scrubbable)).toEqual(scrubbable)
+      expect(Scrub.scrubProperties(BackfillApp.backfillWhitelist(Presets.claudeMem), scrubbable)).toEqual(scrubbable)
     }
     expect(Object.keys(events[1]!.properties).sort()).toEqual(
       [
@@ -238,8 +232,8 @@ describe("the seed's verification list against real SQLite", () => {
 
   it("(i) first activity an hour ago: zero events", () => {
     const t = claudeMemDb()
-    t.session(NOW - HOUR_MS)
-    t.observation(NOW - HOUR_MS)
+    t.session(NOW - DayWindow.HOUR_MS)
+    t.observation(NOW - DayWindow.HOUR_MS)
     const result = plan(t.db)
     expect(result.events).toEqual([])
     expect(result.window.installDay).toBe("2026-06-12")

@@ -1,9 +1,9 @@
-import { CI_ENV_VARS, detectCi, resolveConsent } from "@posthog-backfill/core"
+import { ConsentRules } from "@posthog-backfill/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
 const envPrefix = "CLAUDE_MEM_TELEMETRY"
-const decide = (env: Record<string, string>, config?: Record<string, unknown>) => resolveConsent({ env, envPrefix, config })
+const decide = (env: Record<string, string>, config?: Record<string, unknown>) => ConsentRules.resolveConsent({ env, envPrefix, config })
 
 describe("consent", () => {
   it("is on by default", () => {
@@ -34,9 +34,9 @@ describe("consent", () => {
   })
 
   it("turns off in CI environments", () => {
-    for (const name of CI_ENV_VARS) expect(decide({ [name]: "1" })).toMatchObject({ enabled: false, source: "ci" })
-    expect(detectCi({ CI: "false" })).toBeUndefined()
-    expect(detectCi({ CI: "" })).toBeUndefined()
+    for (const name of ConsentRules.CI_ENV_VARS) expect(decide({ [name]: "1" })).toMatchObject({ enabled: false, source: "ci" })
+    expect(ConsentRules.detectCi({ CI: "false" })).toBeUndefined()
+    expect(ConsentRules.detectCi({ CI: "" })).toBeUndefined()
   })
 
   it("is a dry run only for <PREFIX>_DEBUG exactly 1", () => {

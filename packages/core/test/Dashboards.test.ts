@@ -1,43 +1,25 @@
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import {
-  activityDashboard,
-  compactionDashboard,
-  type DashboardDefinition,
-  dashboardDescription,
-  DashboardDefinitionError,
-  defineDashboard,
-  hogqlString,
-  insightDescription,
-  insightHogQL,
-  insightQueryNode,
-  jsonContains,
-  managedMarker,
-  planApply,
-  readManagedKey,
-  type RemoteDashboard,
-  type RemoteInsight,
-  renderDashboardHogQL
-} from "../src/index.js"
+import { ApplyPlan, BundledDashboards, Dashboard, HogQL, type Insight, InsightHogQL, ManagedMarker, QueryNode } from "@posthog-backfill/core"
 
-const activity = activityDashboard({ appName: "claude-mem", liveActivityEvents: ["session_started"] })
-const compaction = compactionDashboard()
+const activity = BundledDashboards.activityDashboard({ appName: "claude-mem", liveActivityEvents: ["session_started"] })
+const compaction = BundledDashboards.compactionDashboard()
 
 describe("HogQL generation", () => {
   // Reviewed by eye: these files are the queries PostHog runs.
   it("prints the activity dashboard", async () => {
-    await expect(renderDashboardHogQL(activity)).toMatchFileSnapshot("./__snapshots__/dashboards/claude-mem-activity.sql")
+    await expect(InsightHogQL.renderDashboardHogQL(activity)).toMatchFileSnapshot("./__snapshots__/dashboards/claude-mem-activity.sql")
   })
 
   it("prints the compaction dashboard", async () => {
-    await expect(renderDashboardHogQL(compaction)).toMatchFileSnapshot("./__snapshots__/dashboards/mux-compaction.sql")
+    await expect(InsightHogQL.renderDashboardHogQL(compaction)).toMatchFileSnapshot("./__snapshots__/dashboards/mux-compaction.sql")
   })
 
   it("wraps each query in a DataVisualizationNode with its chart settings", () => {
     const bySource = compaction.insights.find((insight) => insight.id === "by-source")!
-    expect(insightQueryNode(bySource.query)).toEqual({
+    expect(QueryNode.insightQueryNode(bySource.query)).toEqual({
       kind: "DataVisualizationNode",
-      source: { kind: "HogQLQuery", query: insightHogQL(bySource.query) },
+      source: { kind: "HogQLQuery", query: InsightHogQL.insightHogQL(bySource.query) },
       display: "ActionsStackedBar",
       chartSettings: {
         xAxis: { column: "day" },
@@ -47,33 +29,33 @@ describe("HogQL generation", () => {
       }
     })
     const retention = activity.insights.find((insight) => insight.id === "weekly-retention")!
-    expect(insightQueryNode(retention.query)).toEqual({
+    expect(QueryNode.insightQueryNode(retention.query)).toEqual({
       kind: "DataVisualizationNode",
-      source: { kind: "HogQLQuery", query: insightHogQL(retention.query) },
+      source: { kind: "HogQLQuery", query: InsightHogQL.insightHogQL(retention.query) },
       display: "ActionsTable"
     })
   })
 
   it("version charts exclude backfilled events; activity counts historical and live events together", () => {
     const versions = activity.insights.find((insight) => insight.id === "installs-by-version")!
-    expect(insightHogQL(versions.query)).toContain("ifNull(toString(properties.backfilled), '') != 'true'")
-    expect(insightHogQL(versions.query)).not.toContain("historical_activity")
+    expect(InsightHogQL.insightHogQL(versions.query)).toContain("ifNull(toString(properties.backfilled), '') != 'true'")
+    expect(InsightHogQL.insightHogQL(versions.query)).not.toContain("historical_activity")
     const weekly = activity.insights.find((insight) => insight.id === "weekly-active-installs")!
-    expect(insightHogQL(weekly.query)).toContain("event IN ('historical_activity', 'session_started')")
+    expect(InsightHogQL.insightHogQL(weekly.query)).toContain("event IN ('historical_activity', 'session_started')")
     const adoption = activity.insights.find((insight) => insight.id === "adoption")!
-    expect(insightHogQL(adoption.query)).toContain(
+    expect(InsightHogQL.insightHogQL(adoption.query)).toContain(
       "(event = 'install_inferred' OR (event = 'install_completed' AND toString(properties.is_update) = 'false'))"
     )
-    expect(insightHogQL(adoption.query)).toContain("GROUP BY distinct_id")
+    expect(InsightHogQL.insightHogQL(adoption.query)).toContain("GROUP BY distinct_id")
   })
 
   it("escapes string literals the way HogQL reads them", () => {
-    expect(hogqlString("plain")).toBe("'plain'")
-    expect(hogqlString("it's")).toBe("'it\\'s'")
-    expect(hogqlString("a\\b")).toBe("'a\\\\b'")
-    expect(hogqlString("line\nbreak\t")).toBe("'line\\nbreak\\t'")
+    expect(HogQL.hogqlString("plain")).toBe("'plain'")
+    expect(HogQL.hogqlString("it's")).toBe("'it\\'s'")
+    expect(HogQL.hogqlString("a\\b")).toBe("'a\\\\b'")
+    expect(HogQL.hogqlString("line\nbreak\t")).toBe("'line\\nbreak\\t'")
     fc.assert(fc.property(fc.string(), (value) => {
-      const literal = hogqlString(value)
+      const literal = HogQL.hogqlString(value)
       // Inside the quotes, every quote is escaped: the literal cannot end early.
       const body = literal.slice(1, -1)
       return literal.startsWith("'") && literal.endsWith("'") && !/(^|[^\\])(\\\\)*'/.test(body)
@@ -83,7 +65,7 @@ describe("HogQL generation", () => {
 
 describe("defineDashboard", () => {
   it("refuses names that would be spliced into HogQL, listing every problem", () => {
-    const bad: DashboardDefinition = {
+    const bad: Insight.DashboardDefinition = {
       id: "Bad Id",
       name: "",
       description: "x",
@@ -110,12 +92,12 @@ describe("defineDashboard", () => {
     }
     let error: unknown
     try {
-      defineDashboard(bad)
+      Dashboard.defineDashboard(bad)
     } catch (caught) {
       error = caught
     }
-    expect(error).toBeInstanceOf(DashboardDefinitionError)
-    const problems = (error as DashboardDefinitionError).problems.join("\n")
+    expect(error).toBeInstanceOf(Dashboard.DashboardDefinitionError)
+    const problems = (error as Dashboard.DashboardDefinitionError).problems.join("\n")
     expect(problems).toMatch(/dashboard id "Bad Id"/)
     expect(problems).toMatch(/dashboard name is empty/)
     expect(problems).toMatch(/event name "x' OR 1=1 --" is not accepted/)
@@ -127,30 +109,30 @@ describe("defineDashboard", () => {
   })
 
   it("accepts the bundled dashboards", () => {
-    expect(() => defineDashboard(activity)).not.toThrow()
-    expect(() => defineDashboard(compaction)).not.toThrow()
-    expect(() => activityDashboard({ appName: "Notes App", liveActivityEvents: [] })).not.toThrow()
-    expect(activityDashboard({ appName: "Notes App", liveActivityEvents: [] }).id).toBe("notes-app-activity")
+    expect(() => Dashboard.defineDashboard(activity)).not.toThrow()
+    expect(() => Dashboard.defineDashboard(compaction)).not.toThrow()
+    expect(() => BundledDashboards.activityDashboard({ appName: "Notes App", liveActivityEvents: [] })).not.toThrow()
+    expect(BundledDashboards.activityDashboard({ appName: "Notes App", liveActivityEvents: [] }).id).toBe("notes-app-activity")
   })
 })
 
 describe("markers", () => {
   it("round-trips dashboard and insight keys through descriptions", () => {
-    expect(readManagedKey(dashboardDescription(compaction))).toBe("mux-compaction")
-    expect(readManagedKey(insightDescription(compaction, compaction.insights[0]!))).toBe("mux-compaction/volume")
-    expect(readManagedKey("a chart someone made by hand")).toBeUndefined()
-    expect(readManagedKey(null)).toBeUndefined()
-    expect(managedMarker("a/b")).toBe("[posthog-backfill:a/b]")
+    expect(ManagedMarker.readManagedKey(ManagedMarker.dashboardDescription(compaction))).toBe("mux-compaction")
+    expect(ManagedMarker.readManagedKey(ManagedMarker.insightDescription(compaction, compaction.insights[0]!))).toBe("mux-compaction/volume")
+    expect(ManagedMarker.readManagedKey("a chart someone made by hand")).toBeUndefined()
+    expect(ManagedMarker.readManagedKey(null)).toBeUndefined()
+    expect(ManagedMarker.managedMarker("a/b")).toBe("[posthog-backfill:a/b]")
   })
 })
 
 /** The project as it would look after applying `dashboard` (ids from 1). */
-const appliedState = (dashboard: DashboardDefinition, dashboardId = 7) => {
-  const plan = planApply({ dashboard, dashboards: [], insights: [] })
-  const dashboards: Array<RemoteDashboard> = [
-    { id: dashboardId, name: dashboard.name, description: dashboardDescription(dashboard), pinned: false }
+const appliedState = (dashboard: Insight.DashboardDefinition, dashboardId = 7) => {
+  const plan = ApplyPlan.planApply({ dashboard, dashboards: [], insights: [] })
+  const dashboards: Array<ApplyPlan.RemoteDashboard> = [
+    { id: dashboardId, name: dashboard.name, description: ManagedMarker.dashboardDescription(dashboard), pinned: false }
   ]
-  const insights: Array<RemoteInsight> = plan.insights.map((step, index) => {
+  const insights: Array<ApplyPlan.RemoteInsight> = plan.insights.map((step, index) => {
     if (step._tag !== "Create") throw new Error("expected creates only")
     return { id: 100 + index, name: step.body.name, description: step.body.description, query: step.body.query, dashboards: [dashboardId] }
   })
@@ -159,11 +141,11 @@ const appliedState = (dashboard: DashboardDefinition, dashboardId = 7) => {
 
 describe("planApply", () => {
   it("creates the dashboard and every insight in an empty project", () => {
-    const plan = planApply({ dashboard: compaction, dashboards: [], insights: [] })
+    const plan = ApplyPlan.planApply({ dashboard: compaction, dashboards: [], insights: [] })
     expect(plan.changes).toBe(true)
     expect(plan.dashboard).toEqual({
       _tag: "Create",
-      body: { name: "Mux • Compaction", description: dashboardDescription(compaction), pinned: false }
+      body: { name: "Mux • Compaction", description: ManagedMarker.dashboardDescription(compaction), pinned: false }
     })
     expect(plan.insights.map((step) => [step._tag, step.key])).toEqual([
       ["Create", "mux-compaction/volume"],
@@ -174,7 +156,7 @@ describe("planApply", () => {
 
   it("changes nothing when the project already matches", () => {
     const state = appliedState(compaction)
-    const plan = planApply({ dashboard: compaction, ...state })
+    const plan = ApplyPlan.planApply({ dashboard: compaction, ...state })
     expect(plan.changes).toBe(false)
     expect(plan.dashboard).toEqual({ _tag: "Unchanged", id: 7 })
     expect(plan.insights.every((step) => step._tag === "Unchanged")).toBe(true)
@@ -187,14 +169,14 @@ describe("planApply", () => {
       ...insight,
       query: { ...(insight.query as object), version: 2, tableSettings: null }
     }))
-    expect(planApply({ dashboard: compaction, dashboards: state.dashboards, insights }).changes).toBe(false)
-    expect(jsonContains({ a: [1, { b: 2, c: 3 }], d: 4 }, { a: [1, { b: 2 }] })).toBe(true)
-    expect(jsonContains({ a: [1, 2, 3] }, { a: [1, 2] })).toBe(false)
+    expect(ApplyPlan.planApply({ dashboard: compaction, dashboards: state.dashboards, insights }).changes).toBe(false)
+    expect(ApplyPlan.jsonContains({ a: [1, { b: 2, c: 3 }], d: 4 }, { a: [1, { b: 2 }] })).toBe(true)
+    expect(ApplyPlan.jsonContains({ a: [1, 2, 3] }, { a: [1, 2] })).toBe(false)
   })
 
   it("updates a renamed or changed definition in place, by its id, sending only what changed", () => {
     const state = appliedState(compaction)
-    const renamed: DashboardDefinition = {
+    const renamed: Insight.DashboardDefinition = {
       ...compaction,
       insights: compaction.insights.map((insight) =>
         insight.id === "volume"
@@ -202,7 +184,7 @@ describe("planApply", () => {
           : insight
       )
     }
-    const plan = planApply({ dashboard: renamed, ...state })
+    const plan = ApplyPlan.planApply({ dashboard: renamed, ...state })
     expect(plan.changes).toBe(true)
     expect(plan.dashboard._tag).toBe("Unchanged")
     const volume = plan.insights.find((step) => step.key === "mux-compaction/volume")!
@@ -219,18 +201,18 @@ describe("planApply", () => {
   it("puts an insight back on the dashboard, keeping its other dashboards", () => {
     const state = appliedState(compaction)
     const insights = state.insights.map((insight, index) => (index === 0 ? { ...insight, dashboards: [3] } : insight))
-    const step = planApply({ dashboard: compaction, dashboards: state.dashboards, insights }).insights[0]!
+    const step = ApplyPlan.planApply({ dashboard: compaction, dashboards: state.dashboards, insights }).insights[0]!
     expect(step).toMatchObject({ _tag: "Update", addToDashboard: true, dashboards: [3], changes: ["dashboards"] })
   })
 
   it("reports insights no longer defined, and removes them only with prune", () => {
     const state = appliedState(compaction)
-    const fewer: DashboardDefinition = { ...compaction, insights: compaction.insights.slice(0, 2) }
-    const kept = planApply({ dashboard: fewer, ...state })
+    const fewer: Insight.DashboardDefinition = { ...compaction, insights: compaction.insights.slice(0, 2) }
+    const kept = ApplyPlan.planApply({ dashboard: fewer, ...state })
     expect(kept.changes).toBe(false)
     expect(kept.insights.at(-1)).toMatchObject({ _tag: "Stale", key: "mux-compaction/effectiveness-by-model", id: 102 })
     expect(kept.warnings.join("\n")).toMatch(/left alone: apply with prune/)
-    const pruned = planApply({ dashboard: fewer, ...state, prune: true })
+    const pruned = ApplyPlan.planApply({ dashboard: fewer, ...state, prune: true })
     expect(pruned.changes).toBe(true)
     expect(pruned.insights.at(-1)).toMatchObject({ _tag: "Remove", id: 102 })
   })
@@ -238,7 +220,7 @@ describe("planApply", () => {
   it("uses the lowest id when a marker is duplicated, and ignores other dashboards, hand-made and deleted insights", () => {
     const state = appliedState(compaction)
     const other = appliedState(activity, 8)
-    const plan = planApply({
+    const plan = ApplyPlan.planApply({
       dashboard: compaction,
       dashboards: [...state.dashboards, { ...state.dashboards[0]!, id: 9 }, ...other.dashboards],
       insights: [

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto"
 import * as fc from "fast-check"
 import { v5 as uuidPackageV5 } from "uuid"
 import { describe, expect, it } from "vitest"
-import { eventUuid, INSTALL_DAY_KEY, isUuid, uuidV5 } from "../src/EventId.js"
-import { sha1, utf8Encode } from "../src/internal/sha1.js"
+import { EventId } from "@posthog-backfill/core"
+import { sha1, utf8Encode } from "../src/events/internal/sha1.js"
 
 const DNS_NAMESPACE = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 const URL_NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8"
@@ -71,22 +71,22 @@ describe("utf8Encode", () => {
 
 describe("uuidV5", () => {
   it("reproduces known vectors", () => {
-    expect(uuidV5("www.example.com", DNS_NAMESPACE)).toBe("2ed6657d-e927-568b-95e1-2665a8aea6a2")
-    expect(uuidV5("python.org", DNS_NAMESPACE)).toBe("886313e1-3b8a-5372-9b90-0c9aee199e5d")
-    expect(uuidV5("Hello, World!", DNS_NAMESPACE)).toBe(uuidPackageV5("Hello, World!", DNS_NAMESPACE))
-    expect(uuidV5("http://example.com/hello", URL_NAMESPACE)).toBe(
+    expect(EventId.uuidV5("www.example.com", DNS_NAMESPACE)).toBe("2ed6657d-e927-568b-95e1-2665a8aea6a2")
+    expect(EventId.uuidV5("python.org", DNS_NAMESPACE)).toBe("886313e1-3b8a-5372-9b90-0c9aee199e5d")
+    expect(EventId.uuidV5("Hello, World!", DNS_NAMESPACE)).toBe(uuidPackageV5("Hello, World!", DNS_NAMESPACE))
+    expect(EventId.uuidV5("http://example.com/hello", URL_NAMESPACE)).toBe(
       uuidPackageV5("http://example.com/hello", URL_NAMESPACE)
     )
   })
 
   it("accepts the namespace in any case", () => {
-    expect(uuidV5("www.example.com", DNS_NAMESPACE.toUpperCase())).toBe("2ed6657d-e927-568b-95e1-2665a8aea6a2")
+    expect(EventId.uuidV5("www.example.com", DNS_NAMESPACE.toUpperCase())).toBe("2ed6657d-e927-568b-95e1-2665a8aea6a2")
   })
 
   it("equals the uuid package's v5 on generated names and namespaces", () => {
     fc.assert(
       fc.property(unicodeString, fc.uuid(), (name, namespace) => {
-        expect(uuidV5(name, namespace)).toBe(uuidPackageV5(name, namespace))
+        expect(EventId.uuidV5(name, namespace)).toBe(uuidPackageV5(name, namespace))
       }),
       { numRuns: 500 }
     )
@@ -95,7 +95,7 @@ describe("uuidV5", () => {
   it("is deterministic", () => {
     fc.assert(
       fc.property(unicodeString, fc.uuid(), (name, namespace) => {
-        expect(uuidV5(name, namespace)).toBe(uuidV5(name, namespace))
+        expect(EventId.uuidV5(name, namespace)).toBe(EventId.uuidV5(name, namespace))
       })
     )
   })
@@ -104,7 +104,7 @@ describe("uuidV5", () => {
     fc.assert(
       fc.property(unicodeString, unicodeString, (a, b) => {
         fc.pre(a !== b)
-        expect(uuidV5(a, CLAUDE_MEM_NAMESPACE)).not.toBe(uuidV5(b, CLAUDE_MEM_NAMESPACE))
+        expect(EventId.uuidV5(a, CLAUDE_MEM_NAMESPACE)).not.toBe(EventId.uuidV5(b, CLAUDE_MEM_NAMESPACE))
       })
     )
   })
@@ -112,7 +112,7 @@ describe("uuidV5", () => {
   it("has the canonical lowercase shape, version 5 and the RFC 4122 variant", () => {
     fc.assert(
       fc.property(unicodeString, fc.uuid(), (name, namespace) => {
-        const uuid = uuidV5(name, namespace)
+        const uuid = EventId.uuidV5(name, namespace)
         expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
       })
     )
@@ -130,25 +130,25 @@ describe("uuidV5", () => {
       "6ba7b810-9dad-11d1-80b4-00c04fd430c8\n"
     ]
     for (const namespace of bad) {
-      expect(() => uuidV5("x", namespace)).toThrow(TypeError)
+      expect(() => EventId.uuidV5("x", namespace)).toThrow(TypeError)
     }
-    expect(() => uuidV5("x", "dns")).toThrow(/namespace must be a uuid in canonical 8-4-4-4-12 hex form.*"dns"/)
+    expect(() => EventId.uuidV5("x", "dns")).toThrow(/namespace must be a uuid in canonical 8-4-4-4-12 hex form.*"dns"/)
   })
 })
 
 describe("isUuid", () => {
   it("accepts canonical uuids in any case, including the nil uuid", () => {
-    fc.assert(fc.property(fc.uuid(), (uuid) => isUuid(uuid) && isUuid(uuid.toUpperCase())))
-    expect(isUuid("00000000-0000-0000-0000-000000000000")).toBe(true)
-    expect(isUuid(CLAUDE_MEM_NAMESPACE)).toBe(true)
+    fc.assert(fc.property(fc.uuid(), (uuid) => EventId.isUuid(uuid) && EventId.isUuid(uuid.toUpperCase())))
+    expect(EventId.isUuid("00000000-0000-0000-0000-000000000000")).toBe(true)
+    expect(EventId.isUuid(CLAUDE_MEM_NAMESPACE)).toBe(true)
   })
 
   it("rejects anything else", () => {
-    expect(isUuid("")).toBe(false)
-    expect(isUuid("6ba7b8109dad11d180b400c04fd430c8")).toBe(false)
-    expect(isUuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8 ")).toBe(false)
-    expect(isUuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8\n")).toBe(false)
-    fc.assert(fc.property(fc.string({ maxLength: 35 }), (value) => !isUuid(value)))
+    expect(EventId.isUuid("")).toBe(false)
+    expect(EventId.isUuid("6ba7b8109dad11d180b400c04fd430c8")).toBe(false)
+    expect(EventId.isUuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8 ")).toBe(false)
+    expect(EventId.isUuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8\n")).toBe(false)
+    fc.assert(fc.property(fc.string({ maxLength: 35 }), (value) => !EventId.isUuid(value)))
   })
 })
 
@@ -158,19 +158,19 @@ describe("eventUuid", () => {
     const event = fc.constantFrom("historical_activity", "install_inferred")
     const dayKey = fc.oneof(
       fc.date({ min: new Date("2024-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-      fc.constant(INSTALL_DAY_KEY)
+      fc.constant(EventId.INSTALL_DAY_KEY)
     )
     fc.assert(
       fc.property(installId, event, dayKey, (id, name, day) => {
-        expect(eventUuid(CLAUDE_MEM_NAMESPACE, id, name, day)).toBe(uuidPackageV5(`${id}|${name}|${day}`, CLAUDE_MEM_NAMESPACE))
+        expect(EventId.eventUuid(CLAUDE_MEM_NAMESPACE, id, name, day)).toBe(uuidPackageV5(`${id}|${name}|${day}`, CLAUDE_MEM_NAMESPACE))
       })
     )
   })
 
   it("uses the install day key for install_inferred", () => {
     const installId = "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
-    expect(INSTALL_DAY_KEY).toBe("install")
-    expect(eventUuid(CLAUDE_MEM_NAMESPACE, installId, "install_inferred", INSTALL_DAY_KEY)).toBe(
+    expect(EventId.INSTALL_DAY_KEY).toBe("install")
+    expect(EventId.eventUuid(CLAUDE_MEM_NAMESPACE, installId, "install_inferred", EventId.INSTALL_DAY_KEY)).toBe(
       uuidPackageV5(`${installId}|install_inferred|install`, CLAUDE_MEM_NAMESPACE)
     )
   })
@@ -178,8 +178,8 @@ describe("eventUuid", () => {
   it("gives one uuid per day and per event", () => {
     const installId = "install-1"
     const ids = new Set(
-      ["2025-10-19", "2025-10-20", INSTALL_DAY_KEY].flatMap((day) =>
-        ["historical_activity", "install_inferred"].map((event) => eventUuid(CLAUDE_MEM_NAMESPACE, installId, event, day))
+      ["2025-10-19", "2025-10-20", EventId.INSTALL_DAY_KEY].flatMap((day) =>
+        ["historical_activity", "install_inferred"].map((event) => EventId.eventUuid(CLAUDE_MEM_NAMESPACE, installId, event, day))
       )
     )
     expect(ids.size).toBe(6)

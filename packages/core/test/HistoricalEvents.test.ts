@@ -1,30 +1,12 @@
-import {
-  backfillWhitelist,
-  buildHistoricalEvents,
-  claudeMem,
-  type DailyRollup,
-  DAY_MS,
-  dayStartMs,
-  dayWindow,
-  DEFAULT_FLOOR_MS,
-  eventUuid,
-  HISTORICAL_ACTIVITY,
-  HOUR_MS,
-  INSTALL_INFERRED,
-  isShippable,
-  scrubProperties,
-  specKeys,
-  summarizeEvents,
-  utcDay
-} from "@posthog-backfill/core"
+import { BackfillApp, DayWindow, Epoch, EventId, HistoricalEvents, Presets, type RollupMerge, RollupSpec, Scrub } from "@posthog-backfill/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
 const installId = "0b9f7e2a-3c4d-4e5f-8a6b-7c8d9e0f1a2b"
 const base = { version: "10.4.1", os: "linux", os_version: "6.8", runtime: "bun", locale: "en-US", is_ci: false }
-const counterKeys = specKeys(claudeMem.spec)
+const counterKeys = RollupSpec.specKeys(Presets.claudeMem.spec)
 
-const instantMs = fc.integer({ min: DEFAULT_FLOOR_MS, max: Date.UTC(2030, 0, 1) })
+const instantMs = fc.integer({ min: Epoch.DEFAULT_FLOOR_MS, max: Date.UTC(2030, 0, 1) })
 const rollups = (fromMs: number) =>
   fc.uniqueArray(
     fc.record({
@@ -32,15 +14,15 @@ const rollups = (fromMs: number) =>
       counters: fc.dictionary(fc.constantFrom(...counterKeys), fc.integer({ min: 0, max: 1e6 }))
     }),
     { selector: (r) => r.offset, maxLength: 40 }
-  ).map((items): Array<DailyRollup> => items.map(({ offset, counters }) => ({ day: utcDay(dayStartMs(utcDay(fromMs)) + offset * DAY_MS), counters })))
+  ).map((items): Array<RollupMerge.DailyRollup> => items.map(({ offset, counters }) => ({ day: DayWindow.utcDay(DayWindow.dayStartMs(DayWindow.utcDay(fromMs)) + offset * DayWindow.DAY_MS), counters })))
 
 const scenario = fc
-  .tuple(instantMs, fc.integer({ min: 0, max: 900 * DAY_MS }))
+  .tuple(instantMs, fc.integer({ min: 0, max: 900 * DayWindow.DAY_MS }))
   .chain(([firstMs, ageMs]) => rollups(firstMs).map((days) => ({ firstMs, nowMs: firstMs + ageMs, days })))
 
-const build = (s: { firstMs: number; nowMs: number; days: ReadonlyArray<DailyRollup> }) => {
-  const window = dayWindow({ nowMs: s.nowMs, firstActivityMs: s.firstMs })
-  return { window, events: buildHistoricalEvents({ app: claudeMem, installId, window, rollups: s.days, baseProperties: base }) }
+const build = (s: { firstMs: number; nowMs: number; days: ReadonlyArray<RollupMerge.DailyRollup> }) => {
+  const window = DayWindow.dayWindow({ nowMs: s.nowMs, firstActivityMs: s.firstMs })
+  return { window, events: HistoricalEvents.buildHistoricalEvents({ app: Presets.claudeMem, installId, window, rollups: s.days, baseProperties: base }) }
 }
 
 /** The properties the scrubber judges: everything but PostHog's `$` controls. */
@@ -52,15 +34,15 @@ describe("the historical event builder", () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const { window, events } = build(s)
-        if (!isShippable(window)) return void expect(events).toEqual([])
+        if (!DayWindow.isShippable(window)) return void expect(events).toEqual([])
         const inWindow = s.days.filter((d) => window.installDay <= d.day && d.day <= window.lastFullDay)
-        expect(events[0]!.event).toBe(INSTALL_INFERRED)
-        expect(events.slice(1).map((e) => e.event)).toEqual(inWindow.map(() => HISTORICAL_ACTIVITY))
+        expect(events[0]!.event).toBe(HistoricalEvents.INSTALL_INFERRED)
+        expect(events.slice(1).map((e) => e.event)).toEqual(inWindow.map(() => HistoricalEvents.HISTORICAL_ACTIVITY))
         for (const event of events) {
           const day = event.timestamp.toISOString().slice(0, 10)
           expect(window.installDay <= day && day <= window.lastFullDay).toBe(true)
           expect(event.timestamp.toISOString()).toBe(`${day}T12:00:00.000Z`)
-          expect(s.nowMs - event.timestamp.getTime()).toBeGreaterThanOrEqual(48 * HOUR_MS)
+          expect(s.nowMs - event.timestamp.getTime()).toBeGreaterThanOrEqual(48 * DayWindow.HOUR_MS)
         }
       })
     )
@@ -78,7 +60,7 @@ describe("the historical event builder", () => {
       fc.property(scenario, (s) => {
         for (const event of build(s).events) {
           const props = scrubbable(event.properties)
-          expect(scrubProperties(backfillWhitelist(claudeMem), props)).toEqual(props)
+          expect(Scrub.scrubProperties(BackfillApp.backfillWhitelist(Presets.claudeMem), props)).toEqual(props)
         }
       })
     )
@@ -111,8 +93,8 @@ describe("the historical event builder", () => {
 
   it("drops base properties that are not whitelisted or too long", () => {
     const window = { installDay: "2025-10-19", lastFullDay: "2025-10-19" }
-    const [install] = buildHistoricalEvents({
-      app: claudeMem,
+    const [install] = HistoricalEvents.buildHistoricalEvents({
+      app: Presets.claudeMem,
       installId,
       window,
       rollups: [],
@@ -130,8 +112,8 @@ describe("the historical event builder", () => {
         expect(again.map((e) => e.uuid)).toEqual(first.map((e) => e.uuid))
         expect(new Set(first.map((e) => e.uuid)).size).toBe(first.length)
         for (const event of first) {
-          const key = event.event === INSTALL_INFERRED ? "install" : event.timestamp.toISOString().slice(0, 10)
-          expect(event.uuid).toBe(eventUuid(claudeMem.namespace, installId, event.event, key))
+          const key = event.event === HistoricalEvents.INSTALL_INFERRED ? "install" : event.timestamp.toISOString().slice(0, 10)
+          expect(event.uuid).toBe(EventId.eventUuid(Presets.claudeMem.namespace, installId, event.event, key))
           expect(event.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
           expect(event.distinctId).toBe(installId)
         }
@@ -141,8 +123,8 @@ describe("the historical event builder", () => {
 
   it("summarizes totals and the active-day range", () => {
     const window = { installDay: "2025-10-19", lastFullDay: "2025-10-30" }
-    const events = buildHistoricalEvents({
-      app: claudeMem,
+    const events = HistoricalEvents.buildHistoricalEvents({
+      app: Presets.claudeMem,
       installId,
       window,
       rollups: [
@@ -150,7 +132,7 @@ describe("the historical event builder", () => {
         { day: "2025-10-25", counters: { observation_count: 5, prompt_count: 1 } }
       ]
     })
-    expect(summarizeEvents(window, events)).toEqual({
+    expect(HistoricalEvents.summarizeEvents(window, events)).toEqual({
       installDay: "2025-10-19",
       lastFullDay: "2025-10-30",
       firstActiveDay: "2025-10-21",

@@ -5,20 +5,8 @@
  * row, floor, whole-day window, buckets, distinct over the union, sessions-first
  * first activity) and proves the in-memory source exact.
  */
-import {
-  type BackfillApp,
-  claudeMem,
-  columnsOfRows,
-  compileFirstActivity,
-  compileRollup,
-  dayWindow,
-  isShippable,
-  jobRunner,
-  mergeRollups,
-  readFirstActivity,
-  runQueryInMemory,
-  type TableRows
-} from "@posthog-backfill/core"
+import { type BackfillApp, DayWindow, FirstActivity, Presets, RollupCompiler, RollupMerge } from "@posthog-backfill/core"
+import { columnsOfRows, runQueryInMemory, type TableRows } from "@posthog-backfill/testkit/InMemoryQuery"
 import Database from "better-sqlite3"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -37,20 +25,20 @@ const toSqlite = (tables: TableRows): Database.Database => {
   return db
 }
 
-const compare = (app: BackfillApp, tables: TableRows, nowMs: number) => {
+const compare = (app: BackfillApp.BackfillApp, tables: TableRows, nowMs: number) => {
   const db = toSqlite(tables)
   try {
     const present = Object.fromEntries(Object.entries(tables).filter(([, rows]) => rows.length > 0))
     const columns = columnsOfRows(present)
-    const first = compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
-    const sqlFirst = first.query === null ? null : readFirstActivity(db.prepare(first.query.sql).all(...first.query.params) as Array<Record<string, unknown>>)
-    const memFirst = first.query === null ? null : readFirstActivity(runQueryInMemory(first.query, present))
+    const first = FirstActivity.compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
+    const sqlFirst = first.query === null ? null : FirstActivity.readFirstActivity(db.prepare(first.query.sql).all(...first.query.params) as Array<Record<string, unknown>>)
+    const memFirst = first.query === null ? null : FirstActivity.readFirstActivity(runQueryInMemory(first.query, present))
     expect(memFirst).toBe(sqlFirst)
-    const window = dayWindow({ nowMs, firstActivityMs: sqlFirst })
-    if (!isShippable(window)) return
-    const plan = compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
-    const fromSql = mergeRollups(plan, plan.queries.map((q) => ({ id: q.id, rows: db.prepare(q.sql).all(...q.params) as Array<Record<string, unknown>> })))
-    const fromMemory = mergeRollups(plan, plan.queries.map((q) => ({ id: q.id, rows: runQueryInMemory(q, present) })))
+    const window = DayWindow.dayWindow({ nowMs, firstActivityMs: sqlFirst })
+    if (!DayWindow.isShippable(window)) return
+    const plan = RollupCompiler.compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
+    const fromSql = RollupMerge.mergeRollups(plan, plan.queries.map((q) => ({ id: q.id, rows: db.prepare(q.sql).all(...q.params) as Array<Record<string, unknown>> })))
+    const fromMemory = RollupMerge.mergeRollups(plan, plan.queries.map((q) => ({ id: q.id, rows: runQueryInMemory(q, present) })))
     expect(fromMemory).toEqual(fromSql)
   } finally {
     db.close()
@@ -61,11 +49,11 @@ const now = fc.integer({ min: Date.UTC(2024, 0, 10), max: Date.UTC(2026, 8, 1) }
 
 describe("compiled SQL vs the in-memory runner", () => {
   it("agree on the claude-mem preset for any database", () => {
-    fc.assert(fc.property(claudeMemRows, now, (tables, nowMs) => compare(claudeMem, tables, nowMs)), { numRuns: 150 })
+    fc.assert(fc.property(claudeMemRows, now, (tables, nowMs) => compare(Presets.claudeMem, tables, nowMs)), { numRuns: 150 })
   })
 
   it("agree on the job-runner example app for any database", () => {
-    fc.assert(fc.property(jobRunnerRows, now, (tables, nowMs) => compare(jobRunner, tables, nowMs)), { numRuns: 150 })
+    fc.assert(fc.property(jobRunnerRows, now, (tables, nowMs) => compare(Presets.jobRunner, tables, nowMs)), { numRuns: 150 })
   })
 })
 

@@ -5,29 +5,16 @@
  * when every value is text, and a text-only table query merges to the same
  * days as the general one.
  */
-import {
-  claudeMem,
-  columnsOfRows,
-  compileIndexedColumns,
-  compileRollup,
-  compileTextOnlyProbes,
-  mergeRollups,
-  readIndexedColumns,
-  readTextOnly,
-  type Row,
-  runQueryInMemory,
-  type ShippableWindow,
-  withProvenTextOnly,
-  withTextOnlyDistinct
-} from "@posthog-backfill/core"
+import { type DayWindow, IndexProbes, Presets, type Query, RollupCompiler, RollupMerge } from "@posthog-backfill/core"
+import { columnsOfRows, runQueryInMemory } from "@posthog-backfill/testkit/InMemoryQuery"
 import Database from "better-sqlite3"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
-const window: ShippableWindow = { installDay: "2025-01-01", lastFullDay: "2025-01-10" }
+const window: DayWindow.ShippableWindow = { installDay: "2025-01-01", lastFullDay: "2025-01-10" }
 const day = (d: number, hour = 9) => Date.UTC(2025, 0, 1 + d, hour)
 
-const catalogOf = (db: Database.Database) => readIndexedColumns(db.prepare(compileIndexedColumns().sql).all() as Array<Row>)
+const catalogOf = (db: Database.Database) => IndexProbes.readIndexedColumns(db.prepare(IndexProbes.compileIndexedColumns().sql).all() as Array<Query.Row>)
 
 describe("the indexed-columns query", () => {
   it("lists the leading column of every full index, with its collation, and nothing else", () => {
@@ -52,7 +39,7 @@ describe("the indexed-columns query", () => {
   })
 
   it("skips rows that are not well formed and collations that are not plain names", () => {
-    const indexed = readIndexedColumns([
+    const indexed = IndexProbes.readIndexedColumns([
       { table_name: "T", column_name: "A", collation: "BINARY" },
       { table_name: "t", column_name: "a", collation: "NOCASE" },
       { table_name: "t", column_name: "b", collation: "my coll" },
@@ -74,7 +61,7 @@ const projectTable = (values: ReadonlyArray<unknown>, collation: string) => {
     firstActivity: [{ table: "t", timeColumn: "at" }],
     distinctCounts: [{ key: "distinct_p", sources: [{ table: "t", timeColumn: "at", column: "p" }] }]
   }
-  const plan = compileRollup({ spec, columns: { t: ["id", "at", "p"] }, window, floorMs: claudeMem.floorMs })
+  const plan = RollupCompiler.compileRollup({ spec, columns: { t: ["id", "at", "p"] }, window, floorMs: Presets.claudeMem.floorMs })
   return { db, plan }
 }
 
@@ -94,15 +81,15 @@ describe("storage-class probes", () => {
       fc.property(fc.array(storedValue, { maxLength: 12 }), collation, (values, coll) => {
         const { db, plan } = projectTable(values, coll)
         try {
-          const probes = compileTextOnlyProbes(plan.queries, catalogOf(db))
+          const probes = IndexProbes.compileTextOnlyProbes(plan.queries, catalogOf(db))
           expect(probes.map((probe) => [probe.table, probe.column])).toEqual([["t", "p"]])
           const probe = probes[0]!
-          const answer = db.prepare(probe.sql).all() as Array<Row>
+          const answer = db.prepare(probe.sql).all() as Array<Query.Row>
           const allText = values.every((value) => value === null || typeof value === "string")
-          expect(readTextOnly(answer)).toBe(allText)
+          expect(IndexProbes.readTextOnly(answer)).toBe(allText)
           // The in-memory runner reads Buffers as blobs and whole numbers as integers: the same classes.
           const rows = values.map((p, i) => ({ id: i + 1, at: day(i % 10), p }))
-          expect(readTextOnly(runQueryInMemory(probe, { t: rows }))).toBe(allText)
+          expect(IndexProbes.readTextOnly(runQueryInMemory(probe, { t: rows }))).toBe(allText)
         } finally {
           db.close()
         }
@@ -114,7 +101,7 @@ describe("storage-class probes", () => {
   it("read both ends from the index, whatever its collation: no scan of the table", () => {
     for (const coll of ["BINARY", "NOCASE", "RTRIM"]) {
       const { db, plan } = projectTable(["a"], coll)
-      const [probe] = compileTextOnlyProbes(plan.queries, catalogOf(db))
+      const [probe] = IndexProbes.compileTextOnlyProbes(plan.queries, catalogOf(db))
       const steps = (db.prepare(`EXPLAIN QUERY PLAN ${probe!.sql}`).all() as Array<{ detail: string }>).map((s) => s.detail)
       expect(steps.filter((step) => /observations|\bt\b/.test(step))).toEqual([
         "SEARCH t USING COVERING INDEX t_p",
@@ -125,23 +112,23 @@ describe("storage-class probes", () => {
   })
 
   it("probe only the distinct columns that lead an index, once per table and column", () => {
-    const plan = compileRollup({
-      spec: claudeMem.spec,
+    const plan = RollupCompiler.compileRollup({
+      spec: Presets.claudeMem.spec,
       columns: { observations: ["project", "type", "agent_type", "created_at_epoch"], sdk_sessions: ["project", "status", "platform_source", "started_at_epoch"] },
       window,
-      floorMs: claudeMem.floorMs
+      floorMs: Presets.claudeMem.floorMs
     })
-    const indexed = readIndexedColumns([
+    const indexed = IndexProbes.readIndexedColumns([
       { table_name: "observations", column_name: "project", collation: "BINARY" },
       { table_name: "observations", column_name: "type", collation: "BINARY" },
       { table_name: "sdk_sessions", column_name: "status", collation: "BINARY" }
     ])
-    expect(compileTextOnlyProbes([...plan.queries, ...plan.queries], indexed).map((probe) => probe.id)).toEqual([
+    expect(IndexProbes.compileTextOnlyProbes([...plan.queries, ...plan.queries], indexed).map((probe) => probe.id)).toEqual([
       "storage-classes:observations.project"
     ])
-    expect(readTextOnly([])).toBe(false)
-    expect(readTextOnly([{ lo: "null", hi: "null" }])).toBe(true)
-    expect(readTextOnly([{ lo: "integer", hi: "text" }])).toBe(false)
+    expect(IndexProbes.readTextOnly([])).toBe(false)
+    expect(IndexProbes.readTextOnly([{ lo: "null", hi: "null" }])).toBe(true)
+    expect(IndexProbes.readTextOnly([{ lo: "integer", hi: "text" }])).toBe(false)
   })
 })
 
@@ -152,14 +139,14 @@ describe("text-only table queries", () => {
       fc.property(fc.array(textValue, { maxLength: 40 }), collation, (values, coll) => {
         const { db, plan } = projectTable(values, coll)
         try {
-          const textOnly = plan.queries.map((query) => withTextOnlyDistinct(query, ["P"]))
+          const textOnly = plan.queries.map((query) => IndexProbes.withTextOnlyDistinct(query, ["P"]))
           expect(textOnly[0]!.sql).not.toBe(plan.queries[0]!.sql)
           const run = (queries: typeof plan.queries) =>
-            mergeRollups(plan, queries.map((q) => ({ id: q.id, rows: db.prepare(q.sql).all(...q.params) as Array<Row> })))
+            RollupMerge.mergeRollups(plan, queries.map((q) => ({ id: q.id, rows: db.prepare(q.sql).all(...q.params) as Array<Query.Row> })))
           const general = run(plan.queries)
           expect(run(textOnly)).toEqual(general)
           const rows = values.map((p, i) => ({ id: i + 1, at: day(i % 10), p }))
-          expect(mergeRollups(plan, textOnly.map((q) => ({ id: q.id, rows: runQueryInMemory(q, { t: rows }) })))).toEqual(general)
+          expect(RollupMerge.mergeRollups(plan, textOnly.map((q) => ({ id: q.id, rows: runQueryInMemory(q, { t: rows }) })))).toEqual(general)
         } finally {
           db.close()
         }
@@ -170,15 +157,15 @@ describe("text-only table queries", () => {
 
   it("apply the proofs of the query's own table only (names compare case-insensitively)", () => {
     const { db, plan } = projectTable(["a"], "BINARY")
-    const [probe] = compileTextOnlyProbes(plan.queries, catalogOf(db))
+    const [probe] = IndexProbes.compileTextOnlyProbes(plan.queries, catalogOf(db))
     db.close()
     const query = plan.queries[0]!
-    expect(withProvenTextOnly(query, [{ ...probe!, table: "T" }])).toEqual(withTextOnlyDistinct(query, ["p"]))
-    expect(withProvenTextOnly(query, [{ ...probe!, table: "other" }])).toBe(query)
+    expect(IndexProbes.withProvenTextOnly(query, [{ ...probe!, table: "T" }])).toEqual(IndexProbes.withTextOnlyDistinct(query, ["p"]))
+    expect(IndexProbes.withProvenTextOnly(query, [{ ...probe!, table: "other" }])).toBe(query)
   })
 
   it("leaves a query without the named columns as it is", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: columnsOfRows({ user_prompts: [{ created_at_epoch: 1 }] }), window, floorMs: claudeMem.floorMs })
-    expect(withTextOnlyDistinct(plan.queries[0]!, ["project"])).toBe(plan.queries[0])
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: columnsOfRows({ user_prompts: [{ created_at_epoch: 1 }] }), window, floorMs: Presets.claudeMem.floorMs })
+    expect(IndexProbes.withTextOnlyDistinct(plan.queries[0]!, ["project"])).toBe(plan.queries[0])
   })
 })

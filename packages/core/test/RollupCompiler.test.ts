@@ -1,23 +1,17 @@
-import {
-  claudeMem,
-  compileFirstActivity,
-  compileRollup,
-  type ShippableWindow,
-  type TableColumns
-} from "@posthog-backfill/core"
+import { type DayWindow, FirstActivity, Presets, type Query, RollupCompiler } from "@posthog-backfill/core"
 import { describe, expect, it } from "vitest"
 
-const window: ShippableWindow = { installDay: "2025-10-19", lastFullDay: "2026-06-09" }
-const floorMs = claudeMem.floorMs
+const window: DayWindow.ShippableWindow = { installDay: "2025-10-19", lastFullDay: "2026-06-09" }
+const floorMs = Presets.claudeMem.floorMs
 
-const fullSchema: TableColumns = {
+const fullSchema: Query.TableColumns = {
   observations: ["id", "memory_session_id", "project", "text", "type", "title", "agent_type", "discovery_tokens", "created_at_epoch"],
   sdk_sessions: ["id", "memory_session_id", "project", "status", "platform_source", "started_at_epoch", "user_prompt"],
   session_summaries: ["id", "project", "request", "discovery_tokens", "created_at_epoch"],
   user_prompts: ["id", "prompt_text", "created_at_epoch"]
 }
 
-const oldSchema: TableColumns = {
+const oldSchema: Query.TableColumns = {
   observations: ["id", "memory_session_id", "project", "text", "type", "title", "created_at_epoch"],
   sdk_sessions: ["id", "memory_session_id", "project", "status", "started_at_epoch"],
   session_summaries: ["id", "project", "request", "created_at_epoch"]
@@ -25,7 +19,7 @@ const oldSchema: TableColumns = {
 
 describe("the rollup compiler", () => {
   it("compiles one aggregate query per table that reads the table once; distinct counts ride along, no union query", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: fullSchema, window, floorMs })
     expect(plan.queries.map((q) => q.id)).toEqual([
       "table:observations",
       "table:sdk_sessions",
@@ -44,7 +38,7 @@ describe("the rollup compiler", () => {
   })
 
   it("groups by day and the bucket columns, and normalizes epochs per row, inside the aggregate's grouping", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: fullSchema, window, floorMs })
     const sessions = plan.queries.find((q) => q.id === "table:sdk_sessions")!
     expect(sessions.sql).toContain('"status" AS b0')
     expect(sessions.sql).toContain('"platform_source" AS b1')
@@ -55,7 +49,7 @@ describe("the rollup compiler", () => {
   })
 
   it("binds the floor and the window as parameters: whole days as the instants between two midnights", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: fullSchema, window, floorMs })
     for (const query of plan.queries) {
       expect(query.sql).not.toContain(window.installDay)
       // No epoch is inlined: the only long number in the SQL is the seconds/milliseconds threshold.
@@ -77,7 +71,7 @@ describe("the rollup compiler", () => {
   })
 
   it("never selects a free-text column except to group it for bucketing or count it distinct", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: fullSchema, window, floorMs })
     const all = plan.queries.map((q) => q.sql).join("\n")
     for (const column of ["text", "title", "user_prompt", "request", "prompt_text", "memory_session_id"]) {
       expect(all).not.toContain(`"${column}"`)
@@ -94,7 +88,7 @@ describe("the rollup compiler", () => {
   })
 
   it("reads the table in table order unless only the time column is needed (then a covering index may serve it)", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: fullSchema, window, floorMs })
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: fullSchema, window, floorMs })
     for (const query of plan.queries) {
       if (query.id === "table:user_prompts") expect(query.sql).not.toContain('+"created_at_epoch"')
       else expect(query.sql).toContain(`+"${query.timeColumn}" >= ?`)
@@ -102,7 +96,7 @@ describe("the rollup compiler", () => {
   })
 
   it("drops only the keys whose column or table is missing, and says why", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: oldSchema, window, floorMs })
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: oldSchema, window, floorMs })
     expect(plan.queries.map((q) => q.id)).toEqual([
       "table:observations",
       "table:sdk_sessions",
@@ -122,8 +116,8 @@ describe("the rollup compiler", () => {
   })
 
   it("counts a distinct key over the sources that exist, and drops it when none does", () => {
-    const onlyObservations = compileRollup({
-      spec: claudeMem.spec,
+    const onlyObservations = RollupCompiler.compileRollup({
+      spec: Presets.claudeMem.spec,
       columns: { observations: fullSchema.observations! },
       window,
       floorMs
@@ -135,13 +129,13 @@ describe("the rollup compiler", () => {
       key: "project_count",
       reason: "table sdk_sessions is missing (counted over the other tables)"
     })
-    const none = compileRollup({ spec: claudeMem.spec, columns: { user_prompts: ["created_at_epoch"] }, window, floorMs })
+    const none = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: { user_prompts: ["created_at_epoch"] }, window, floorMs })
     expect(none.queries.map((q) => q.id)).toEqual(["table:user_prompts"])
     expect(none.dropped.find((d) => d.key === "project_count")?.reason).toBe("table observations is missing; table sdk_sessions is missing")
   })
 
   it("matches table and column names case-insensitively, as SQLite does", () => {
-    const plan = compileRollup({ spec: claudeMem.spec, columns: { OBSERVATIONS: ["Created_At_Epoch", "TYPE", "Agent_Type", "project"] }, window, floorMs })
+    const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns: { OBSERVATIONS: ["Created_At_Epoch", "TYPE", "Agent_Type", "project"] }, window, floorMs })
     expect(plan.queries.map((q) => q.id)).toContain("table:observations")
     expect(plan.keys).toContain("subagent_obs_count")
   })
@@ -149,7 +143,7 @@ describe("the rollup compiler", () => {
 
 describe("the first-activity query", () => {
   it("reads sessions first and falls back to observations only through COALESCE, normalizing inside MIN", () => {
-    const { query, skipped } = compileFirstActivity({ spec: claudeMem.spec, columns: fullSchema, floorMs })
+    const { query, skipped } = FirstActivity.compileFirstActivity({ spec: Presets.claudeMem.spec, columns: fullSchema, floorMs })
     expect(skipped).toEqual([])
     expect(query!.sql).toMatch(/^SELECT COALESCE\(\(SELECT MIN\(v\) FROM \(.*FROM "sdk_sessions".*\)\), \(SELECT MIN\(v\) FROM \(.*FROM "observations".*\)\)\) AS first_activity_ms$/)
     // One minimum per unit, each restricted to its unit by ranges on the raw column: seconds are
@@ -162,9 +156,9 @@ describe("the first-activity query", () => {
   })
 
   it("skips a missing source and has no query when none exists", () => {
-    const fallback = compileFirstActivity({ spec: claudeMem.spec, columns: { observations: ["created_at_epoch"] }, floorMs })
+    const fallback = FirstActivity.compileFirstActivity({ spec: Presets.claudeMem.spec, columns: { observations: ["created_at_epoch"] }, floorMs })
     expect(fallback.query!.sql).not.toContain("COALESCE")
     expect(fallback.skipped).toEqual(["table sdk_sessions is missing"])
-    expect(compileFirstActivity({ spec: claudeMem.spec, columns: {}, floorMs }).query).toBeNull()
+    expect(FirstActivity.compileFirstActivity({ spec: Presets.claudeMem.spec, columns: {}, floorMs }).query).toBeNull()
   })
 })

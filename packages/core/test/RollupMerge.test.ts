@@ -1,22 +1,15 @@
-import {
-  claudeMem,
-  compileRollup,
-  mergeRollups,
-  type QueryResult,
-  type ShippableWindow,
-  type TableColumns
-} from "@posthog-backfill/core"
+import { type DayWindow, Presets, type Query, RollupCompiler, RollupMerge } from "@posthog-backfill/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
-const window: ShippableWindow = { installDay: "2025-10-19", lastFullDay: "2025-10-25" }
-const columns: TableColumns = {
+const window: DayWindow.ShippableWindow = { installDay: "2025-10-19", lastFullDay: "2025-10-25" }
+const columns: Query.TableColumns = {
   observations: ["project", "type", "agent_type", "created_at_epoch"],
   sdk_sessions: ["project", "status", "platform_source", "started_at_epoch"],
   session_summaries: ["discovery_tokens", "created_at_epoch"],
   user_prompts: ["created_at_epoch"]
 }
-const plan = compileRollup({ spec: claudeMem.spec, columns, window, floorMs: claudeMem.floorMs })
+const plan = RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns, window, floorMs: Presets.claudeMem.floorMs })
 
 /** Rows carry their day as an offset from the window's first day (2025-10-19 is 0). */
 const DAYS = ["2025-10-19", "2025-10-20", "2025-10-21", "2025-10-22", "2025-10-23", "2025-10-24", "2025-10-25"]
@@ -38,7 +31,7 @@ const results = fc.record({
   prompts: fc.array(fc.record({ d: anyDay, n: count }))
 })
 
-const toResults = (r: typeof results extends fc.Arbitrary<infer T> ? T : never): Array<QueryResult> => [
+const toResults = (r: typeof results extends fc.Arbitrary<infer T> ? T : never): Array<Query.QueryResult> => [
   { id: "table:observations", rows: r.observations },
   { id: "table:sdk_sessions", rows: r.sessions },
   { id: "table:session_summaries", rows: r.summaries },
@@ -53,7 +46,7 @@ describe("rollup merging", () => {
           ...result,
           rows: fc.sample(fc.shuffledSubarray([...result.rows], { minLength: result.rows.length }), { seed: seed + i, numRuns: 1 })[0]!
         }))
-        expect(mergeRollups(plan, shuffled.reverse())).toEqual(mergeRollups(plan, toResults(r)))
+        expect(RollupMerge.mergeRollups(plan, shuffled.reverse())).toEqual(RollupMerge.mergeRollups(plan, toResults(r)))
       })
     )
   })
@@ -61,7 +54,7 @@ describe("rollup merging", () => {
   it("outputs only in-window days, one record each, sorted, with numbers only", () => {
     fc.assert(
       fc.property(results, (r) => {
-        const merged = mergeRollups(plan, toResults(r))
+        const merged = RollupMerge.mergeRollups(plan, toResults(r))
         const days = merged.map((d) => d.day)
         expect(days).toEqual([...new Set(days)].sort())
         for (const { day, counters } of merged) {
@@ -75,7 +68,7 @@ describe("rollup merging", () => {
   it("presents a table's keys exactly on the days that table has rows, zero-filled", () => {
     fc.assert(
       fc.property(results, (r) => {
-        const merged = new Map(mergeRollups(plan, toResults(r)).map((d) => [d.day, d.counters]))
+        const merged = new Map(RollupMerge.mergeRollups(plan, toResults(r)).map((d) => [d.day, d.counters]))
         const inWindow = (rows: ReadonlyArray<{ d: number }>) => new Set(rows.map((row) => dayOf(row.d)).filter((d) => d !== undefined))
         const observationDays = inWindow(r.observations)
         for (const [day, counters] of merged) {
@@ -93,7 +86,7 @@ describe("rollup merging", () => {
   it("counts a distinct key once over the union of its tables' values, never summed per table", () => {
     fc.assert(
       fc.property(results, (r) => {
-        const merged = new Map(mergeRollups(plan, toResults(r)).map((d) => [d.day, d.counters]))
+        const merged = new Map(RollupMerge.mergeRollups(plan, toResults(r)).map((d) => [d.day, d.counters]))
         // The oracle: SQLite's DISTINCT identity (1.5 is a real, "2.0" equals the integer 2, a blob is never text).
         const identity = (value: unknown) => (typeof value === "number" ? `n:${value}` : `s:${String(value)}`)
         const literal = (value: string) => (value.startsWith("X'") ? `b:${value}` : `n:${Number(value)}`)
@@ -114,7 +107,7 @@ describe("rollup merging", () => {
   it("counts every observation in exactly one type bucket", () => {
     fc.assert(
       fc.property(results, (r) => {
-        for (const { counters } of mergeRollups(plan, toResults(r))) {
+        for (const { counters } of RollupMerge.mergeRollups(plan, toResults(r))) {
           if (!("observation_count" in counters)) continue
           const buckets = ["bugfix", "discovery", "decision", "refactor", "other"].reduce((sum, t) => sum + counters[`obs_type_${t}`]!, 0)
           expect(buckets).toBe(counters["observation_count"])
@@ -128,7 +121,7 @@ describe("rollup merging", () => {
   })
 
   it("maps bucket text in code: no raw string reaches the output", () => {
-    const merged = mergeRollups(plan, [
+    const merged = RollupMerge.mergeRollups(plan, [
       {
         id: "table:observations",
         rows: [
@@ -172,11 +165,11 @@ describe("rollup merging", () => {
   })
 
   it("refuses to merge when a query's result is missing", () => {
-    expect(() => mergeRollups(plan, [])).toThrow(/no result for query "table:observations"/)
+    expect(() => RollupMerge.mergeRollups(plan, [])).toThrow(/no result for query "table:observations"/)
   })
 
   it("reads bigint and NULL values from drivers", () => {
-    const merged = mergeRollups(plan, [
+    const merged = RollupMerge.mergeRollups(plan, [
       { id: "table:observations", rows: [] },
       { id: "table:sdk_sessions", rows: [] },
       { id: "table:session_summaries", rows: [{ d: 0n, n: 2n, v0: null }] },

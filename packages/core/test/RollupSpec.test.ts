@@ -1,38 +1,29 @@
-import {
-  assertValidRollupSpec,
-  claudeMemSpec,
-  count,
-  jobRunnerSpec,
-  RollupSpecError,
-  specKeys,
-  sum,
-  validateRollupSpec
-} from "@posthog-backfill/core"
+import { ClaudeMem, JobRunner, RollupSpec } from "@posthog-backfill/core"
 import { describe, expect, it } from "vitest"
 
 describe("rollup spec validation", () => {
   it("accepts the presets", () => {
-    expect(validateRollupSpec(claudeMemSpec)).toEqual([])
-    expect(validateRollupSpec(jobRunnerSpec)).toEqual([])
+    expect(RollupSpec.validateRollupSpec(ClaudeMem.claudeMemSpec)).toEqual([])
+    expect(RollupSpec.validateRollupSpec(JobRunner.jobRunnerSpec)).toEqual([])
   })
 
   it("rejects identifiers that could inject SQL, naming each problem", () => {
     const spec = {
-      tables: [{ table: 'obs"; DROP TABLE x; --', timeColumn: "t", metrics: [sum("tokens", "a b")] }],
+      tables: [{ table: 'obs"; DROP TABLE x; --', timeColumn: "t", metrics: [RollupSpec.sum("tokens", "a b")] }],
       firstActivity: [{ table: "sessions", timeColumn: "1start" }]
     }
-    const problems = validateRollupSpec(spec)
+    const problems = RollupSpec.validateRollupSpec(spec)
     expect(problems).toHaveLength(3)
     expect(problems.join("\n")).toContain("not a plain SQL identifier")
-    expect(() => assertValidRollupSpec(spec)).toThrow(RollupSpecError)
-    expect(() => assertValidRollupSpec(spec)).toThrow(/fix these and try again/)
+    expect(() => RollupSpec.assertValidRollupSpec(spec)).toThrow(RollupSpec.RollupSpecError)
+    expect(() => RollupSpec.assertValidRollupSpec(spec)).toThrow(/fix these and try again/)
   })
 
   it("rejects duplicate, reserved and $-prefixed keys", () => {
-    const problems = validateRollupSpec({
+    const problems = RollupSpec.validateRollupSpec({
       tables: [
-        { table: "a", timeColumn: "t", metrics: [count("n"), count("n")] },
-        { table: "b", timeColumn: "t", metrics: [count("backfilled"), count("$set")] }
+        { table: "a", timeColumn: "t", metrics: [RollupSpec.count("n"), RollupSpec.count("n")] },
+        { table: "b", timeColumn: "t", metrics: [RollupSpec.count("backfilled"), RollupSpec.count("$set")] }
       ],
       firstActivity: [{ table: "a", timeColumn: "t" }]
     })
@@ -42,11 +33,11 @@ describe("rollup spec validation", () => {
   })
 
   it("requires a first-activity source", () => {
-    expect(validateRollupSpec({ tables: [], firstActivity: [] })).toContain("firstActivity: needs at least one time source")
+    expect(RollupSpec.validateRollupSpec({ tables: [], firstActivity: [] })).toContain("firstActivity: needs at least one time source")
   })
 
   it("lists the claude-mem preset's pinned keys", () => {
-    expect([...specKeys(claudeMemSpec)].sort()).toEqual(
+    expect([...RollupSpec.specKeys(ClaudeMem.claudeMemSpec)].sort()).toEqual(
       [
         "observation_count",
         "obs_type_bugfix",

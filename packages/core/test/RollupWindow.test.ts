@@ -11,24 +11,13 @@
  * old `date(norm / 1000, 'unixepoch') BETWEEN ? AND ?` SQL for numbers, and
  * against the in-memory runner (the JS rule) for every value.
  */
-import {
-  compileFirstActivity,
-  compileRollup,
-  DAY_MS,
-  dayStartMs,
-  mergeRollups,
-  readFirstActivity,
-  type RollupSpec,
-  runQueryInMemory,
-  type ShippableWindow,
-  utcDay,
-  windowLength
-} from "@posthog-backfill/core"
+import { DayWindow, FirstActivity, RollupCompiler, RollupMerge, type RollupSpec } from "@posthog-backfill/core"
+import { runQueryInMemory } from "@posthog-backfill/testkit/InMemoryQuery"
 import Database from "better-sqlite3"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
-const spec: RollupSpec = {
+const spec: RollupSpec.RollupSpec = {
   tables: [{ table: "events", timeColumn: "at", metrics: [{ _tag: "Count", key: "event_count" }] }],
   distinctCounts: [{ key: "kind_count", sources: [{ table: "events", timeColumn: "at", column: "kind" }] }],
   firstActivity: [{ table: "events", timeColumn: "at" }]
@@ -48,22 +37,22 @@ const scenario = fc
     length: fc.integer({ min: 1, max: 5 })
   })
   .map(({ floorMs, length, startOffset }) => {
-    const first = dayStartMs(utcDay(floorMs)) + startOffset * DAY_MS
-    const window: ShippableWindow = { installDay: utcDay(first), lastFullDay: utcDay(first + (length - 1) * DAY_MS) }
+    const first = DayWindow.dayStartMs(DayWindow.utcDay(floorMs)) + startOffset * DayWindow.DAY_MS
+    const window: DayWindow.ShippableWindow = { installDay: DayWindow.utcDay(first), lastFullDay: DayWindow.utcDay(first + (length - 1) * DayWindow.DAY_MS) }
     return { floorMs, window }
   })
 
-const epochsAround = (floorMs: number, window: ShippableWindow) => {
-  const lo = dayStartMs(window.installDay)
-  const hi = dayStartMs(window.lastFullDay) + DAY_MS
-  const edges = [floorMs, lo, hi, lo - DAY_MS, hi + DAY_MS, (lo + hi) / 2, THRESHOLD]
+const epochsAround = (floorMs: number, window: DayWindow.ShippableWindow) => {
+  const lo = DayWindow.dayStartMs(window.installDay)
+  const hi = DayWindow.dayStartMs(window.lastFullDay) + DayWindow.DAY_MS
+  const edges = [floorMs, lo, hi, lo - DayWindow.DAY_MS, hi + DayWindow.DAY_MS, (lo + hi) / 2, THRESHOLD]
   const ms = fc.tuple(fc.constantFrom(...edges), fc.constantFrom(-1001, -1000, -999, -1, 0, 1, 999, 1000, 1001, 43_200_000))
     .map(([edge, delta]) => edge + delta)
   return fc.oneof(
     { weight: 4, arbitrary: ms },
     { weight: 3, arbitrary: ms.map((v) => Math.floor(v / 1000)) }, // whole seconds
     { weight: 2, arbitrary: ms.map((v) => v / 1000) }, // fractional seconds
-    { weight: 1, arbitrary: fc.integer({ min: lo - 2 * DAY_MS, max: hi + 2 * DAY_MS }) },
+    { weight: 1, arbitrary: fc.integer({ min: lo - 2 * DayWindow.DAY_MS, max: hi + 2 * DayWindow.DAY_MS }) },
     { weight: 1, arbitrary: fc.constantFrom(null, -5, 0, THRESHOLD - 1, 999_999_999_999.5, 1e17, 9e15) },
     { weight: 1, arbitrary: fc.constantFrom<unknown>("abc", String(lo + 5), Buffer.from("1700000000000")) }
   )
@@ -74,7 +63,7 @@ const kind = fc.oneof(
   fc.string({ maxLength: 3 })
 )
 
-const rowsFor = ({ floorMs, window }: { floorMs: number; window: ShippableWindow }) =>
+const rowsFor = ({ floorMs, window }: { floorMs: number; window: DayWindow.ShippableWindow }) =>
   fc.array(fc.record({ at: epochsAround(floorMs, window), kind }), { maxLength: 40 })
 
 const load = (rows: ReadonlyArray<{ at: unknown; kind: unknown }>) => {
@@ -93,14 +82,14 @@ describe("the compiled window", () => {
       fc.property(scenario.chain((s) => fc.tuple(fc.constant(s), rowsFor(s))), ([{ floorMs, window }, rows]) => {
         const db = load(rows)
         try {
-          const plan = compileRollup({ spec, columns: { events: ["at", "kind"] }, window, floorMs })
+          const plan = RollupCompiler.compileRollup({ spec, columns: { events: ["at", "kind"] }, window, floorMs })
           const query = plan.queries[0]!
           const sqlRows = db.prepare(query.sql).all(...query.params) as Array<Record<string, unknown>>
           // The SQL alone keeps the window (the merge's own check is a second line, not the first).
-          const days = windowLength(window)
+          const days = DayWindow.windowLength(window)
           for (const row of sqlRows) expect(Number.isInteger(row["d"]) && (row["d"] as number) >= 0 && (row["d"] as number) < days).toBe(true)
-          const fromSql = mergeRollups(plan, [{ id: query.id, rows: sqlRows }])
-          const fromMemory = mergeRollups(plan, [{ id: query.id, rows: runQueryInMemory(query, { events: rows }) }])
+          const fromSql = RollupMerge.mergeRollups(plan, [{ id: query.id, rows: sqlRows }])
+          const fromMemory = RollupMerge.mergeRollups(plan, [{ id: query.id, rows: runQueryInMemory(query, { events: rows }) }])
           expect(fromSql).toEqual(fromMemory)
 
           // The old SQL rule, for numeric values (it also let numeric text through, which the JS rule never did).
@@ -120,14 +109,14 @@ describe("the compiled window", () => {
   })
 
   it("counts distinct values the way SQLite's DISTINCT does, whatever their storage class", () => {
-    const check = ([{ floorMs, window }, rows]: readonly [{ floorMs: number; window: ShippableWindow }, ReadonlyArray<{ at: unknown; kind: unknown }>]) => {
+    const check = ([{ floorMs, window }, rows]: readonly [{ floorMs: number; window: DayWindow.ShippableWindow }, ReadonlyArray<{ at: unknown; kind: unknown }>]) => {
         const db = load(rows)
         try {
-          const plan = compileRollup({ spec, columns: { events: ["at", "kind"] }, window, floorMs })
+          const plan = RollupCompiler.compileRollup({ spec, columns: { events: ["at", "kind"] }, window, floorMs })
           const query = plan.queries[0]!
-          const fromSql = mergeRollups(plan, [{ id: query.id, rows: db.prepare(query.sql).all(...query.params) as Array<Record<string, unknown>> }])
-          const lo = Math.max(floorMs, dayStartMs(window.installDay))
-          const hi = dayStartMs(window.lastFullDay) + DAY_MS
+          const fromSql = RollupMerge.mergeRollups(plan, [{ id: query.id, rows: db.prepare(query.sql).all(...query.params) as Array<Record<string, unknown>> }])
+          const lo = Math.max(floorMs, DayWindow.dayStartMs(window.installDay))
+          const hi = DayWindow.dayStartMs(window.lastFullDay) + DayWindow.DAY_MS
           const expected = db
             .prepare(
               `SELECT date(${NORM} / 1000, 'unixepoch') AS day, COUNT(DISTINCT kind) AS n FROM events ` +
@@ -152,13 +141,13 @@ describe("the compiled window", () => {
       fc.property(scenario.chain((s) => fc.tuple(fc.constant(s), rowsFor(s))), ([{ floorMs }, rows]) => {
         const db = load(rows)
         try {
-          const { query } = compileFirstActivity({ spec, columns: { events: ["at", "kind"] }, floorMs })
-          const ours = readFirstActivity(db.prepare(query!.sql).all(...query!.params) as Array<Record<string, unknown>>)
+          const { query } = FirstActivity.compileFirstActivity({ spec, columns: { events: ["at", "kind"] }, floorMs })
+          const ours = FirstActivity.readFirstActivity(db.prepare(query!.sql).all(...query!.params) as Array<Record<string, unknown>>)
           const reference = db
             .prepare(`SELECT MIN(${NORM}) AS v FROM events WHERE typeof(at) IN ('integer', 'real') AND ${NORM} >= ?`)
             .get(floorMs) as { v: number | null }
           expect(ours).toBe(reference.v === null || !Number.isFinite(reference.v) ? null : reference.v)
-          expect(ours).toBe(readFirstActivity(runQueryInMemory(query!, { events: rows })))
+          expect(ours).toBe(FirstActivity.readFirstActivity(runQueryInMemory(query!, { events: rows })))
         } finally {
           db.close()
         }

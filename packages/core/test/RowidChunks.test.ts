@@ -5,27 +5,8 @@
  * (random, sparse and negative rowids, rows in any time order, a column that
  * shadows `rowid`) and on the in-memory runner.
  */
-import {
-  type AnyQuery,
-  claudeMem,
-  columnsOfRows,
-  compileFirstActivity,
-  compileRollup,
-  compileRowidBounds,
-  dayWindow,
-  isShippable,
-  mergeRollups,
-  type QueryResult,
-  readFirstActivity,
-  readRowidBounds,
-  type Row,
-  rowidAlias,
-  rowidChunks,
-  runQueryInMemory,
-  splitTableQuery,
-  tableQueryInRange,
-  type TableRows
-} from "@posthog-backfill/core"
+import { DayWindow, FirstActivity, Presets, type Query, RollupCompiler, RollupMerge, RowidChunks } from "@posthog-backfill/core"
+import { columnsOfRows, runQueryInMemory, type TableRows } from "@posthog-backfill/testkit/InMemoryQuery"
 import Database from "better-sqlite3"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -35,11 +16,11 @@ type Chunk = { readonly from?: number; readonly to?: number }
 
 /** The one table query of a database that has nothing but prompts. */
 const promptsQuery = () =>
-  compileRollup({
-    spec: claudeMem.spec,
+  RollupCompiler.compileRollup({
+    spec: Presets.claudeMem.spec,
     columns: { user_prompts: ["created_at_epoch"] },
     window: { installDay: "2025-01-01", lastFullDay: "2025-01-31" },
-    floorMs: claudeMem.floorMs
+    floorMs: Presets.claudeMem.floorMs
   }).queries[0]!
 
 const inChunk = (rowid: number, chunk: Chunk) =>
@@ -58,7 +39,7 @@ describe("rowidChunks", () => {
   it("partitions every rowid: unbounded at both ends, each boundary shared by two neighbours, strictly increasing", () => {
     fc.assert(
       fc.property(bounds, options, fc.array(fc.integer({ min: -(2 ** 41), max: 2 ** 41 }), { maxLength: 20 }), (b, o, probes) => {
-        const chunks = rowidChunks(b, o)
+        const chunks = RowidChunks.rowidChunks(b, o)
         expect(chunks.length).toBeGreaterThanOrEqual(1)
         expect(chunks.length).toBeLessThanOrEqual(o.maxChunks)
         expect(chunks[0]!.from).toBeUndefined()
@@ -83,7 +64,7 @@ describe("rowidChunks", () => {
     fc.assert(
       fc.property(bounds, options, (b, o) => {
         const span = b.hi - b.lo + 1
-        const chunks = rowidChunks(b, o)
+        const chunks = RowidChunks.rowidChunks(b, o)
         if (o.parts < 2 || span < 2 * o.minChunkRows || o.maxChunks < 2) {
           expect(chunks).toEqual([{}])
         } else {
@@ -98,38 +79,38 @@ describe("rowidChunks", () => {
   })
 
   it("keeps chunks near minChunkRows on a large table, up to maxChunks", () => {
-    expect(rowidChunks({ lo: 1, hi: 1_000_000 }, { parts: 2, minChunkRows: 100_000, maxChunks: 64 })).toHaveLength(10)
-    expect(rowidChunks({ lo: 1, hi: 1_000_000 }, { parts: 2, minChunkRows: 1000, maxChunks: 64 })).toHaveLength(64)
-    expect(rowidChunks({ lo: 1, hi: 150_000 }, { parts: 3, minChunkRows: 70_000, maxChunks: 64 })).toHaveLength(3)
-    expect(rowidChunks({ lo: 1, hi: 139_999 }, { parts: 2, minChunkRows: 70_000, maxChunks: 64 })).toEqual([{}])
+    expect(RowidChunks.rowidChunks({ lo: 1, hi: 1_000_000 }, { parts: 2, minChunkRows: 100_000, maxChunks: 64 })).toHaveLength(10)
+    expect(RowidChunks.rowidChunks({ lo: 1, hi: 1_000_000 }, { parts: 2, minChunkRows: 1000, maxChunks: 64 })).toHaveLength(64)
+    expect(RowidChunks.rowidChunks({ lo: 1, hi: 150_000 }, { parts: 3, minChunkRows: 70_000, maxChunks: 64 })).toHaveLength(3)
+    expect(RowidChunks.rowidChunks({ lo: 1, hi: 139_999 }, { parts: 2, minChunkRows: 70_000, maxChunks: 64 })).toEqual([{}])
   })
 })
 
 describe("readRowidBounds", () => {
   it("reads the bounds query's row, and null for an empty table or a malformed answer", () => {
-    expect(readRowidBounds([{ lo: 3, hi: 90 }])).toEqual({ lo: 3, hi: 90 })
-    expect(readRowidBounds([{ lo: -5n, hi: 7n }])).toEqual({ lo: -5, hi: 7 })
-    expect(readRowidBounds([{ lo: null, hi: null }])).toBeNull()
-    expect(readRowidBounds([])).toBeNull()
-    expect(readRowidBounds([{ lo: 9, hi: 2 }])).toBeNull()
-    expect(readRowidBounds([{ lo: "1", hi: 2 }])).toBeNull()
+    expect(RowidChunks.readRowidBounds([{ lo: 3, hi: 90 }])).toEqual({ lo: 3, hi: 90 })
+    expect(RowidChunks.readRowidBounds([{ lo: -5n, hi: 7n }])).toEqual({ lo: -5, hi: 7 })
+    expect(RowidChunks.readRowidBounds([{ lo: null, hi: null }])).toBeNull()
+    expect(RowidChunks.readRowidBounds([])).toBeNull()
+    expect(RowidChunks.readRowidBounds([{ lo: 9, hi: 2 }])).toBeNull()
+    expect(RowidChunks.readRowidBounds([{ lo: "1", hi: 2 }])).toBeNull()
   })
 })
 
 describe("rowid aliases", () => {
   it("uses the first of rowid, _rowid_, oid that the table does not shadow, and gives up when all three are columns", () => {
-    expect(rowidAlias({ t: ["a"] }, "t")).toBe("rowid")
-    expect(rowidAlias({ t: ["ROWID", "a"] }, "t")).toBe("_rowid_")
-    expect(rowidAlias({ t: ["rowid", "_rowid_"] }, "t")).toBe("oid")
-    expect(rowidAlias({ t: ["rowid", "_rowid_", "OID"] }, "t")).toBeUndefined()
-    expect(rowidAlias({ t: ["a"] }, "missing")).toBeUndefined()
+    expect(RowidChunks.rowidAlias({ t: ["a"] }, "t")).toBe("rowid")
+    expect(RowidChunks.rowidAlias({ t: ["ROWID", "a"] }, "t")).toBe("_rowid_")
+    expect(RowidChunks.rowidAlias({ t: ["rowid", "_rowid_"] }, "t")).toBe("oid")
+    expect(RowidChunks.rowidAlias({ t: ["rowid", "_rowid_", "OID"] }, "t")).toBeUndefined()
+    expect(RowidChunks.rowidAlias({ t: ["a"] }, "missing")).toBeUndefined()
   })
 
   it("refuses a range that is not a rowid alias or not a finite number", () => {
     const query = promptsQuery()
-    expect(() => tableQueryInRange(query, { alias: "id" as never, from: 1 })).toThrow(/not a rowid alias/)
-    expect(() => tableQueryInRange(query, { alias: "rowid", to: Number.NaN })).toThrow(/not a finite number/)
-    expect(tableQueryInRange(query, { alias: "rowid", from: 5, to: 9 }).sql).toContain("rowid >= ? AND rowid < ?")
+    expect(() => RowidChunks.tableQueryInRange(query, { alias: "id" as never, from: 1 })).toThrow(/not a rowid alias/)
+    expect(() => RowidChunks.tableQueryInRange(query, { alias: "rowid", to: Number.NaN })).toThrow(/not a finite number/)
+    expect(RowidChunks.tableQueryInRange(query, { alias: "rowid", from: 5, to: 9 }).sql).toContain("rowid >= ? AND rowid < ?")
   })
 })
 
@@ -173,13 +154,13 @@ const chunkOptions = fc.record({
 const now = fc.integer({ min: Date.UTC(2024, 0, 10), max: Date.UTC(2026, 8, 1) })
 
 /** The plan of a database whose queries `run` answers. */
-const planOf = (tables: TableRows, nowMs: number, run: (query: AnyQuery, present: TableRows) => ReadonlyArray<Row>) => {
+const planOf = (tables: TableRows, nowMs: number, run: (query: Query.AnyQuery, present: TableRows) => ReadonlyArray<Query.Row>) => {
   const present = Object.fromEntries(Object.entries(tables).filter(([, rows]) => rows.length > 0))
   const columns = columnsOfRows(present)
-  const first = compileFirstActivity({ spec: claudeMem.spec, columns, floorMs: claudeMem.floorMs })
-  const window = dayWindow({ nowMs, firstActivityMs: first.query === null ? null : readFirstActivity(run(first.query, present)) })
-  if (!isShippable(window)) return undefined
-  return { present, columns, plan: compileRollup({ spec: claudeMem.spec, columns, window, floorMs: claudeMem.floorMs }) }
+  const first = FirstActivity.compileFirstActivity({ spec: Presets.claudeMem.spec, columns, floorMs: Presets.claudeMem.floorMs })
+  const window = DayWindow.dayWindow({ nowMs, firstActivityMs: first.query === null ? null : FirstActivity.readFirstActivity(run(first.query, present)) })
+  if (!DayWindow.isShippable(window)) return undefined
+  return { present, columns, plan: RollupCompiler.compileRollup({ spec: Presets.claudeMem.spec, columns, window, floorMs: Presets.claudeMem.floorMs }) }
 }
 
 describe("chunked table queries", () => {
@@ -189,22 +170,22 @@ describe("chunked table queries", () => {
       fc.property(withRowids, chunkOptions, now, fc.boolean(), ({ rowids, tables }, chunking, nowMs, shadow) => {
         const db = toSqlite(tables, rowids, shadow)
         try {
-          const all = (sql: string, params: ReadonlyArray<unknown>) => db.prepare(sql).all(...params) as Array<Row>
+          const all = (sql: string, params: ReadonlyArray<unknown>) => db.prepare(sql).all(...params) as Array<Query.Row>
           const planned = planOf(tables, nowMs, (query) => all(query.sql, query.params))
           if (planned === undefined) return
           const { plan } = planned
           const columns = shadow ? Object.fromEntries(Object.entries(planned.columns).map(([t, c]) => [t, ["rowid", ...c]])) : planned.columns
-          const whole: Array<QueryResult> = plan.queries.map((q) => ({ id: q.id, rows: all(q.sql, q.params) }))
+          const whole: Array<Query.QueryResult> = plan.queries.map((q) => ({ id: q.id, rows: all(q.sql, q.params) }))
           let split = 0
-          const chunked: Array<QueryResult> = plan.queries.flatMap((q) => {
-            const boundsQuery = compileRowidBounds(q, columns)!
+          const chunked: Array<Query.QueryResult> = plan.queries.flatMap((q) => {
+            const boundsQuery = RowidChunks.compileRowidBounds(q, columns)!
             expect(boundsQuery.alias).toBe(shadow ? "_rowid_" : "rowid")
-            const chunks = splitTableQuery(q, boundsQuery, readRowidBounds(all(boundsQuery.sql, boundsQuery.params)), chunking)
+            const chunks = RowidChunks.splitTableQuery(q, boundsQuery, RowidChunks.readRowidBounds(all(boundsQuery.sql, boundsQuery.params)), chunking)
             if (chunks.length > 1) split++
             for (const chunk of chunks) expect(chunk.id).toBe(q.id)
             return chunks.map((chunk) => ({ id: chunk.id, rows: all(chunk.sql, chunk.params) }))
           })
-          expect(mergeRollups(plan, chunked)).toEqual(mergeRollups(plan, whole))
+          expect(RollupMerge.mergeRollups(plan, chunked)).toEqual(RollupMerge.mergeRollups(plan, whole))
           splitRuns += split > 0 ? 1 : 0
         } finally {
           db.close()
@@ -224,13 +205,13 @@ describe("chunked table queries", () => {
         const { columns, plan, present } = planned
         const whole = plan.queries.map((q) => ({ id: q.id, rows: runQueryInMemory(q, present) }))
         const chunked = plan.queries.flatMap((q) => {
-          const boundsQuery = compileRowidBounds(q, columns)!
-          return splitTableQuery(q, boundsQuery, readRowidBounds(runQueryInMemory(boundsQuery, present)), chunking).map((chunk) => ({
+          const boundsQuery = RowidChunks.compileRowidBounds(q, columns)!
+          return RowidChunks.splitTableQuery(q, boundsQuery, RowidChunks.readRowidBounds(runQueryInMemory(boundsQuery, present)), chunking).map((chunk) => ({
             id: chunk.id,
             rows: runQueryInMemory(chunk, present)
           }))
         })
-        expect(mergeRollups(plan, chunked)).toEqual(mergeRollups(plan, whole))
+        expect(RollupMerge.mergeRollups(plan, chunked)).toEqual(RollupMerge.mergeRollups(plan, whole))
       }),
       { numRuns: 200 }
     )
@@ -238,11 +219,11 @@ describe("chunked table queries", () => {
 
   it("a table too small to split, or an empty one, is read by the query itself", () => {
     const query = promptsQuery()
-    const boundsQuery = compileRowidBounds(query, { user_prompts: ["created_at_epoch"] })!
-    expect(splitTableQuery(query, boundsQuery, null, { parts: 2 })).toEqual([query])
-    expect(splitTableQuery(query, boundsQuery, { lo: 1, hi: 10 }, { parts: 2, minChunkRows: 6 })).toEqual([query])
-    expect(splitTableQuery(query, boundsQuery, { lo: 1, hi: 10 }, { parts: 1, minChunkRows: 1 })).toEqual([query])
-    const chunks = splitTableQuery(query, boundsQuery, { lo: 1, hi: 10 }, { parts: 2, minChunkRows: 5 })
+    const boundsQuery = RowidChunks.compileRowidBounds(query, { user_prompts: ["created_at_epoch"] })!
+    expect(RowidChunks.splitTableQuery(query, boundsQuery, null, { parts: 2 })).toEqual([query])
+    expect(RowidChunks.splitTableQuery(query, boundsQuery, { lo: 1, hi: 10 }, { parts: 2, minChunkRows: 6 })).toEqual([query])
+    expect(RowidChunks.splitTableQuery(query, boundsQuery, { lo: 1, hi: 10 }, { parts: 1, minChunkRows: 1 })).toEqual([query])
+    const chunks = RowidChunks.splitTableQuery(query, boundsQuery, { lo: 1, hi: 10 }, { parts: 2, minChunkRows: 5 })
     expect(chunks.map((chunk) => chunk.rowidRange)).toEqual([{ alias: "rowid", to: 6 }, { alias: "rowid", from: 6 }])
   })
 })

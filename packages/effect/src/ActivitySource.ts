@@ -5,13 +5,14 @@
  *
  * Layers: `layerDatabase` over any open connection that fits the structural
  * {@link SqliteDatabase} interface (a host's own connection: it is never
- * closed here), `layerSqlClient` over an existing `@effect/sql` `SqlClient`,
- * and `layerMemory` over plain row arrays. Files are opened read-only by
- * `NodeActivitySource` (better-sqlite3) and `BunActivitySource` (`bun:sqlite`).
+ * closed here; an in-memory better-sqlite3 database makes a test source), and
+ * `layerSqlClient` over an existing `@effect/sql` `SqlClient`. Files are
+ * opened read-only by `NodeActivitySource` (better-sqlite3) and
+ * `BunActivitySource` (`bun:sqlite`); `RuntimeActivitySource` picks one.
  *
  * @since 0.1.0
  */
-import { type AnyQuery, columnsOfRows, type Row, runQueryInMemory, type TableColumns, type TableRows } from "@posthog-backfill/core"
+import { type Query } from "@posthog-backfill/core"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -44,9 +45,9 @@ export class ActivitySourceError extends Data.TaggedError("ActivitySourceError")
  */
 export interface Service {
   /** The tables and columns the database has. */
-  readonly columns: Effect.Effect<TableColumns, ActivitySourceError>
+  readonly columns: Effect.Effect<Query.TableColumns, ActivitySourceError>
   /** Runs one compiled query. */
-  readonly run: (query: AnyQuery) => Effect.Effect<ReadonlyArray<Row>, ActivitySourceError>
+  readonly run: (query: Query.AnyQuery) => Effect.Effect<ReadonlyArray<Query.Row>, ActivitySourceError>
   /**
    * How many queries the source runs at once (its connections); a plan issues
    * that many at a time. Default 1.
@@ -87,7 +88,7 @@ export const COLUMNS_SQL =
  * @since 0.1.0
  * @category constructors
  */
-export const columnsFromRows = (rows: ReadonlyArray<unknown>): TableColumns => {
+export const columnsFromRows = (rows: ReadonlyArray<unknown>): Query.TableColumns => {
   const columns: Record<string, Array<string>> = {}
   for (const row of rows as ReadonlyArray<{ table_name: string; column_name: string }>) {
     ;(columns[row.table_name] ??= []).push(row.column_name)
@@ -139,7 +140,7 @@ export const fromDriverError = (where: string, cause: unknown): ActivitySourceEr
 export const fromDatabase = (db: SqliteDatabase, where = "(host connection)"): Service => {
   const all = (sql: string, params: ReadonlyArray<unknown>) =>
     Effect.try({
-      try: () => db.prepare(sql).all(...params) as ReadonlyArray<Row>,
+      try: () => db.prepare(sql).all(...params) as ReadonlyArray<Query.Row>,
       catch: (cause) => fromDriverError(where, cause)
     })
   return {
@@ -159,20 +160,6 @@ export const layerDatabase = (db: SqliteDatabase): Layer.Layer<ActivitySource> =
   Layer.succeed(ActivitySource, fromDatabase(db))
 
 /**
- * The source over plain row arrays: the compiled queries run in memory with
- * the same semantics as their SQL. `columns` declares columns of tables that
- * have no rows.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerMemory = (tables: TableRows, columns?: TableColumns): Layer.Layer<ActivitySource> =>
-  Layer.succeed(ActivitySource, {
-    columns: Effect.sync(() => columnsOfRows(tables, columns)),
-    run: (query) => Effect.sync(() => runQueryInMemory(query, tables))
-  })
-
-/**
  * The source over an existing `@effect/sql` `SqlClient` (for hosts already on
  * it, e.g. `@effect/sql-sqlite-node`). Queries run through `sql.unsafe` with
  * bound parameters.
@@ -187,7 +174,7 @@ export const layerSqlClient: Layer.Layer<ActivitySource, never, SqlClient.SqlCli
     const { SqlClient: Tag } = yield* Effect.promise(() => import("@effect/sql/SqlClient"))
     const sql = yield* Tag
     const all = (text: string, params: ReadonlyArray<unknown>) =>
-      sql.unsafe<Row>(text, params as Array<never>).pipe(
+      sql.unsafe<Query.Row>(text, params as Array<never>).pipe(
         Effect.mapError((cause) => fromDriverError("(SqlClient)", cause.cause ?? cause))
       )
     return {

@@ -16,64 +16,18 @@
  */
 import {
   type BackfillApp,
-  buildHistoricalEvents,
-  type CaptureEvent,
-  compileFirstActivity,
-  compileIndexedColumns,
-  compileRollup,
-  compileRowidBounds,
-  compileTextOnlyProbes,
-  type ConsentDecision,
-  type DailyRollup,
-  dayWindow,
-  type DayWindow,
-  type DroppedKey,
-  type GateFacts,
-  isShippable,
-  makeMarker,
-  type MarkerState,
-  makeRollupMerger,
-  nextGateStep,
-  type PlanSummary,
-  type PropertyScalar,
-  readFirstActivity,
-  readIndexedColumns,
-  readRowidBounds,
-  readTextOnly,
-  type Row,
-  splitTableQuery,
-  summarizeEvents,
-  type TableColumns,
-  type StorageClassesQuery,
-  type TableQuery,
-  withProvenTextOnly
-} from "@posthog-backfill/core"
+  BackfillGate,
+  CaptureEvent, type ConsentRules, DayWindow, FirstActivity, HistoricalEvents, IndexProbes, Marker, type Query, RollupCompiler, RollupMerge, RowidChunks } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { ActivitySource, type ActivitySourceError, type Service as ActivitySourceService } from "./ActivitySource.js"
 import { Consent } from "./Consent.js"
-import { InstallId, type InstallIdError } from "./InstallId.js"
+import { DEFAULT_HOST } from "./HttpHost.js"
+import { InstallId, type InstallIdError, PLACEHOLDER_INSTALL_ID } from "./InstallId.js"
 import { MarkerStore, type MarkerReadError, type MarkerWriteError } from "./MarkerStore.js"
 import { type DeliveryReport, PostHogSink, type PostHogSinkError } from "./PostHogSink.js"
-
-/**
- * PostHog US cloud, the default host.
- *
- * @since 0.1.0
- * @category constants
- */
-export const DEFAULT_HOST = "https://us.i.posthog.com"
-
-/**
- * The install id used to show a plan when the app has none yet (a dry run
- * never creates one). Its events say so: their distinct id is this string.
- *
- * @since 0.1.0
- * @category constants
- */
-export const PLACEHOLDER_INSTALL_ID = "00000000-0000-4000-8000-000000000000"
 
 /**
  * What planning needs.
@@ -82,11 +36,11 @@ export const PLACEHOLDER_INSTALL_ID = "00000000-0000-4000-8000-000000000000"
  * @category models
  */
 export interface PlanOptions {
-  readonly app: BackfillApp
+  readonly app: BackfillApp.BackfillApp
   /** The install id the events carry. */
   readonly installId: string
   /** The app's current base properties (only `install_inferred` carries them). */
-  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+  readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
 }
 
 /**
@@ -96,11 +50,11 @@ export interface PlanOptions {
  * @category models
  */
 export interface Plan {
-  readonly window: DayWindow
-  readonly rollups: ReadonlyArray<DailyRollup>
-  readonly events: ReadonlyArray<CaptureEvent>
-  readonly dropped: ReadonlyArray<DroppedKey>
-  readonly summary: PlanSummary
+  readonly window: DayWindow.DayWindow
+  readonly rollups: ReadonlyArray<RollupMerge.DailyRollup>
+  readonly events: ReadonlyArray<CaptureEvent.CaptureEvent>
+  readonly dropped: ReadonlyArray<RollupCompiler.DroppedKey>
+  readonly summary: HistoricalEvents.PlanSummary
 }
 
 /**
@@ -108,7 +62,7 @@ export interface Plan {
  * Separate from event building so a real send can rebuild the events with the
  * final install id without reading the database again.
  */
-const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
+const collect = (app: BackfillApp.BackfillApp, pinnedLastFullDay?: string | undefined) =>
   Effect.gen(function*() {
     const source = yield* ActivitySource
     const nowMs = yield* Clock.currentTimeMillis
@@ -118,12 +72,12 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
     // table split between connections (rowid chunks).
     const snapshot = source.sharedSnapshot === undefined ? false : yield* source.sharedSnapshot
     const columns = yield* source.columns
-    const first = compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
+    const first = FirstActivity.compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
     for (const reason of first.skipped) yield* Effect.logInfo(`first activity: ${reason}; skipped`)
-    const firstActivityMs = first.query === null ? null : readFirstActivity(yield* source.run(first.query))
-    const window = dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay })
-    if (!isShippable(window)) return { window, rollups: [], dropped: [] }
-    const plan = compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
+    const firstActivityMs = first.query === null ? null : FirstActivity.readFirstActivity(yield* source.run(first.query))
+    const window = DayWindow.dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay })
+    if (!DayWindow.isShippable(window)) return { window, rollups: [], dropped: [] }
+    const plan = RollupCompiler.compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
     for (const { key, reason } of plan.dropped) yield* Effect.logInfo(`rollup key ${key} left out: ${reason}`)
     // Rows are merged as they arrive, a slice per event-loop turn: a large database's
     // day-level rows (tens of thousands) are not merged in one long stretch on the
@@ -137,8 +91,8 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
       ],
       { concurrency: 2 }
     )
-    const queries = split.map((query) => withProvenTextOnly(query, textOnly))
-    const merger = makeRollupMerger(plan)
+    const queries = split.map((query) => IndexProbes.withProvenTextOnly(query, textOnly))
+    const merger = RollupMerge.makeRollupMerger(plan)
     yield* Effect.forEach(
       queries,
       (query) =>
@@ -163,23 +117,23 @@ const collect = (app: BackfillApp, pinnedLastFullDay?: string | undefined) =>
  * collation this connection lacks) proves nothing.
  */
 const provenTextOnly = (
-  queries: ReadonlyArray<TableQuery>,
+  queries: ReadonlyArray<Query.TableQuery>,
   source: ActivitySourceService,
   concurrency: number
-): Effect.Effect<ReadonlyArray<StorageClassesQuery>, ActivitySourceError> =>
+): Effect.Effect<ReadonlyArray<Query.StorageClassesQuery>, ActivitySourceError> =>
   Effect.gen(function*() {
     const refused = (what: string) => (error: ActivitySourceError) =>
-      Effect.as(Effect.logDebug(`${what}: ${error.message}`), [] as ReadonlyArray<Row>)
+      Effect.as(Effect.logDebug(`${what}: ${error.message}`), [] as ReadonlyArray<Query.Row>)
     const onlyRefusals = (error: ActivitySourceError) => error.reason === "QueryFailed"
-    const indexed = readIndexedColumns(
-      yield* source.run(compileIndexedColumns()).pipe(Effect.catchIf(onlyRefusals, refused("indexes not listed")))
+    const indexed = IndexProbes.readIndexedColumns(
+      yield* source.run(IndexProbes.compileIndexedColumns()).pipe(Effect.catchIf(onlyRefusals, refused("indexes not listed")))
     )
     return yield* Effect.filter(
-      compileTextOnlyProbes(queries, indexed),
+      IndexProbes.compileTextOnlyProbes(queries, indexed),
       (probe) =>
         source.run(probe).pipe(
           Effect.catchIf(onlyRefusals, refused(`${probe.table}.${probe.column} not probed`)),
-          Effect.map(readTextOnly)
+          Effect.map(IndexProbes.readTextOnly)
         ),
       { concurrency }
     )
@@ -194,17 +148,17 @@ const provenTextOnly = (
  * error.
  */
 const inChunks = (
-  queries: ReadonlyArray<TableQuery>,
-  columns: TableColumns,
+  queries: ReadonlyArray<Query.TableQuery>,
+  columns: Query.TableColumns,
   source: ActivitySourceService,
   concurrency: number
-): Effect.Effect<ReadonlyArray<TableQuery>, ActivitySourceError> =>
+): Effect.Effect<ReadonlyArray<Query.TableQuery>, ActivitySourceError> =>
   Effect.map(
     Effect.forEach(queries, (query) => {
-      const boundsQuery = compileRowidBounds(query, columns)
+      const boundsQuery = RowidChunks.compileRowidBounds(query, columns)
       if (boundsQuery === null) return Effect.succeed([query])
       return source.run(boundsQuery).pipe(
-        Effect.map((rows) => splitTableQuery(query, boundsQuery, readRowidBounds(rows), { parts: concurrency })),
+        Effect.map((rows) => RowidChunks.splitTableQuery(query, boundsQuery, RowidChunks.readRowidBounds(rows), { parts: concurrency })),
         Effect.catchIf(
           (error) => error.reason === "QueryFailed",
           (error) => Effect.as(Effect.logDebug(`${query.table} is read in one piece: ${error.message}`), [query])
@@ -235,15 +189,15 @@ const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
  * `install_inferred` first; it is kept once).
  */
 const toPlan = (
-  collected: { readonly window: DayWindow; readonly rollups: ReadonlyArray<DailyRollup>; readonly dropped: ReadonlyArray<DroppedKey> },
+  collected: { readonly window: DayWindow.DayWindow; readonly rollups: ReadonlyArray<RollupMerge.DailyRollup>; readonly dropped: ReadonlyArray<RollupCompiler.DroppedKey> },
   options: PlanOptions
 ): Effect.Effect<Plan> =>
   Effect.gen(function*() {
-    const events: Array<CaptureEvent> = []
+    const events: Array<CaptureEvent.CaptureEvent> = []
     const { rollups } = collected
     for (let start = 0; start === 0 || start < rollups.length; start += EVENT_SLICE) {
       if (start > 0) yield* yieldToEventLoop
-      const built = buildHistoricalEvents({
+      const built = HistoricalEvents.buildHistoricalEvents({
         app: options.app,
         installId: options.installId,
         window: collected.window,
@@ -253,7 +207,7 @@ const toPlan = (
       for (const event of start === 0 ? built : built.slice(1)) events.push(event)
     }
     yield* yieldToEventLoop
-    return { ...collected, events, summary: summarizeEvents(collected.window, events) }
+    return { ...collected, events, summary: HistoricalEvents.summarizeEvents(collected.window, events) }
   })
 
 /** Days turned into events per event-loop turn. */
@@ -278,19 +232,19 @@ export const plan = (options: PlanOptions): Effect.Effect<Plan, ActivitySourceEr
  */
 export type Outcome = Data.TaggedEnum<{
   /** A marker exists (readable or not): the backfill ran before. */
-  AlreadyDone: { readonly marker: MarkerState }
+  AlreadyDone: { readonly marker: Marker.MarkerState }
   /** Consent is off; no marker, so a later opt-in still backfills. */
-  NoConsent: { readonly consent: ConsentDecision }
+  NoConsent: { readonly consent: ConsentRules.ConsentDecision }
   /** Debug mode: events printed to stderr; nothing sent, nothing written. */
-  DryRun: { readonly summary: PlanSummary; readonly events: ReadonlyArray<CaptureEvent> }
+  DryRun: { readonly summary: HistoricalEvents.PlanSummary; readonly events: ReadonlyArray<CaptureEvent.CaptureEvent> }
   /** Nothing to send; the marker was written with eventCount 0. */
-  NothingToSend: { readonly summary: PlanSummary }
+  NothingToSend: { readonly summary: HistoricalEvents.PlanSummary }
   /** No API key; nothing sent, no marker. */
-  NoApiKey: { readonly summary: PlanSummary }
+  NoApiKey: { readonly summary: HistoricalEvents.PlanSummary }
   /** Delivery positively confirmed; the marker was written. */
-  Sent: { readonly summary: PlanSummary; readonly eventCount: number; readonly report: DeliveryReport }
+  Sent: { readonly summary: HistoricalEvents.PlanSummary; readonly eventCount: number; readonly report: DeliveryReport }
   /** Delivery not confirmed; no marker, the next run retries with the same uuids. */
-  Failed: { readonly summary: PlanSummary; readonly reason: string; readonly report: DeliveryReport }
+  Failed: { readonly summary: HistoricalEvents.PlanSummary; readonly reason: string; readonly report: DeliveryReport }
 }>
 
 /**
@@ -322,30 +276,15 @@ export type BackfillError =
  * @category models
  */
 export interface RunOptions {
-  readonly app: BackfillApp
+  readonly app: BackfillApp.BackfillApp
   /** The PostHog project API key. Without one the run stops at gate 6 (`NoApiKey`). */
   readonly apiKey?: string | undefined
-  /** Default {@link DEFAULT_HOST}. */
+  /** Default `HttpHost.DEFAULT_HOST` (PostHog US cloud). */
   readonly host?: string | undefined
-  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+  readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
 }
 
-/**
- * One line per event, as the dry run prints them.
- *
- * @since 0.1.0
- * @category formatting
- */
-export const formatEventLine = (event: CaptureEvent): string =>
-  JSON.stringify({
-    event: event.event,
-    distinctId: event.distinctId,
-    uuid: event.uuid,
-    timestamp: event.timestamp.toISOString(),
-    properties: event.properties
-  })
-
-const formatSummaryLine = (app: BackfillApp, summary: PlanSummary): string =>
+const formatSummaryLine = (app: BackfillApp.BackfillApp, summary: HistoricalEvents.PlanSummary): string =>
   `[${app.name}] posthog-backfill dry run: ${summary.events} events, ` +
   (summary.installDay === null
     ? `no activity; last full day ${summary.lastFullDay}`
@@ -370,9 +309,9 @@ export const run = (
     const installIds = yield* InstallId
     const sink = yield* PostHogSink
 
-    let facts: GateFacts = {}
-    let marker: MarkerState | undefined
-    let decision: ConsentDecision | undefined
+    let facts: BackfillGate.GateFacts = {}
+    let marker: Marker.MarkerState | undefined
+    let decision: ConsentRules.ConsentDecision | undefined
     let collected: Effect.Effect.Success<ReturnType<typeof collect>> | undefined
     let planned: Plan | undefined
     let report: DeliveryReport | undefined
@@ -380,7 +319,7 @@ export const run = (
 
     // The loop ends: every step adds the fact the next call to nextGateStep needs.
     while (true) {
-      const step = nextGateStep(facts)
+      const step = BackfillGate.nextGateStep(facts)
       switch (step._tag) {
         case "ReadMarker": {
           // MarkerStore reports an unreadable marker itself; here it simply means done.
@@ -408,7 +347,7 @@ export const run = (
         }
         case "PrintDryRun": {
           yield* Console.error(formatSummaryLine(app, planned!.summary))
-          for (const event of planned!.events) yield* Console.error(formatEventLine(event))
+          for (const event of planned!.events) yield* Console.error(CaptureEvent.formatEventLine(event))
           facts = { ...facts, dryRunPrinted: true }
           break
         }
@@ -437,7 +376,7 @@ export const run = (
           if (step.eventCount === 0) installId = yield* installIds.getOrCreate
           const nowMs = yield* Clock.currentTimeMillis
           yield* markers.write(
-            makeMarker({
+            Marker.makeMarker({
               completedAtMs: nowMs,
               throughDay: planned!.window.lastFullDay,
               eventCount: step.eventCount,

@@ -10,21 +10,20 @@
  * The environment is read through Effect's `Config` (so a test swaps the
  * `ConfigProvider`, e.g. `Layer.setConfigProvider(ConfigProvider.fromMap(...))`),
  * with the provider in place when the layer is built; the variables read are
- * {@link environmentVariables}. The config file is read on every `resolve`
- * (a missing file means no config) and is never written by it. A config file
- * that exists but cannot be read or is not a JSON object turns telemetry off
- * (privacy-safe) as if it said `enabled: false` (so `DO_NOT_TRACK` still wins,
- * and `<PREFIX>=1` still forces on), with a reason saying how to fix it.
+ * {@link environmentVariables}. The config file is read through `ConfigFile`
+ * on every `resolve` (a missing file means no config) and is never written by
+ * it. A config file that exists but cannot be read or is not a JSON object
+ * turns telemetry off (privacy-safe) as if it said `enabled: false` (so
+ * `DO_NOT_TRACK` still wins, and `<PREFIX>=1` still forces on), with a reason
+ * saying how to fix it.
  *
- * `setEnabled` writes the file's `enabled` flag atomically, keeping every
- * other key; it refuses to touch a file that is not a JSON object.
+ * `setEnabled` writes the file's `enabled` flag through `ConfigFile.update`
+ * (one lock with the install id and the notice), keeping every other key; it
+ * refuses to touch a file that is not a JSON object.
  *
  * @since 0.1.0
  */
-import type { PlatformError } from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
-import { CI_ENV_VARS, type ConsentDecision, type Env, resolveConsent } from "@posthog-backfill/core"
+import { ConsentRules } from "@posthog-backfill/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -32,15 +31,12 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import {
-  describePlatformError,
-  encodeJsonObject,
-  type FileIo,
-  type JsonObjectFile,
-  readJsonObject,
-  withKey,
-  writeFileAtomic
-} from "./internal/atomicWrite.js"
+import * as nodePath from "node:path"
+import { ConfigFile, type ConfigFileError, type Contents } from "./ConfigFile.js"
+import { withKey } from "./internal/configText.js"
+
+type ConsentDecision = ConsentRules.ConsentDecision
+type Env = ConsentRules.Env
 
 /**
  * @since 0.1.0
@@ -89,8 +85,6 @@ export class ConsentConfigError extends Data.TaggedError("ConsentConfigError")<{
 export interface Options {
   /** The app's consent prefix, `app.consentEnvPrefix` (e.g. `CLAUDE_MEM_TELEMETRY`). */
   readonly envPrefix: string
-  /** The app's telemetry config file, `<dataDir>/<app.configFileName>`. */
-  readonly configPath: string
 }
 
 /**
@@ -104,7 +98,7 @@ export const environmentVariables = (envPrefix: string): ReadonlyArray<string> =
   "DO_NOT_TRACK",
   envPrefix,
   `${envPrefix}_DEBUG`,
-  ...CI_ENV_VARS
+  ...ConsentRules.CI_ENV_VARS
 ]
 
 /**
@@ -134,18 +128,17 @@ const readEnvironment = (envPrefix: string): Effect.Effect<Env, ConfigError.Conf
 }
 
 /**
- * A file-backed consent service. The `ConfigProvider` in place while this
- * runs is the one `resolve` reads the environment through.
+ * The consent service over the app's `ConfigFile`. The `ConfigProvider` in
+ * place while this runs is the one `resolve` reads the environment through.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, never, FileSystem.FileSystem | Path.Path> =>
+export const make = (options: Options): Effect.Effect<Service, never, ConfigFile> =>
   Effect.gen(function*() {
-    const io: FileIo = { fs: yield* FileSystem.FileSystem, path: yield* Path.Path }
+    const config = yield* ConfigFile
     const provider = yield* Effect.configProviderWith(Effect.succeed)
-    const lock = yield* Effect.makeSemaphore(1)
-    const file = options.configPath
+    const file = config.path
 
     const brokenFileReason = (why: string) =>
       `the telemetry config file ${file} cannot be used (${why}), so telemetry is off; fix it (a JSON object such ` +
@@ -162,78 +155,70 @@ export const make = (options: Options): Effect.Effect<Service, never, FileSystem
           debug: false
         } satisfies ConsentDecision
       }
-      const config: JsonObjectFile = yield* readJsonObject(io, file).pipe(
-        Effect.catchAll((error) =>
-          Effect.succeed<JsonObjectFile>({ _tag: "Invalid", reason: describePlatformError(error) })
-        )
+      const contents: Contents = yield* config.read.pipe(
+        Effect.catchAll((error) => Effect.succeed<Contents>({ _tag: "Invalid", reason: error.description }))
       )
       let decision: ConsentDecision
-      if (config._tag === "Invalid") {
-        decision = resolveConsent({ env: env.right, envPrefix: options.envPrefix, config: { enabled: false } })
-        if (decision.source === "config") decision = { ...decision, reason: brokenFileReason(config.reason) }
-        yield* Effect.logWarning(`${brokenFileReason(config.reason)} (telemetry decision: ${describe(decision)})`)
+      if (contents._tag === "Invalid") {
+        decision = ConsentRules.resolveConsent({ env: env.right, envPrefix: options.envPrefix, config: { enabled: false } })
+        if (decision.source === "config") decision = { ...decision, reason: brokenFileReason(contents.reason) }
+        yield* Effect.logWarning(`${brokenFileReason(contents.reason)} (telemetry decision: ${describe(decision)})`)
       } else {
-        decision = resolveConsent({
+        decision = ConsentRules.resolveConsent({
           env: env.right,
           envPrefix: options.envPrefix,
-          config: config._tag === "Object" ? config.value : undefined
+          config: contents._tag === "Object" ? contents.value : undefined
         })
       }
       yield* Effect.logDebug(describe(decision))
       return decision
     })
 
-    const fail = (reason: ConsentConfigError["reason"], message: string, cause?: PlatformError) =>
-      new ConsentConfigError(cause === undefined ? { path: file, reason, message } : { path: file, reason, message, cause })
+    const toConsentError = (enabled: boolean) => (error: ConfigFileError): ConsentConfigError => {
+      switch (error.reason) {
+        case "InvalidFile":
+          return new ConsentConfigError({
+            path: file,
+            reason: "InvalidFile",
+            message: `The telemetry config file ${file} is not a JSON object (${error.description}); it was left untouched. ` +
+              `Fix it (e.g. {"enabled": ${enabled}}) or delete it, then try again.`
+          })
+        case "ReadFailed":
+          return new ConsentConfigError({
+            path: file,
+            reason: "ReadFailed",
+            message: `Cannot read the telemetry config file ${file} (${error.description}); make it a readable file, then try again.`,
+            cause: error
+          })
+        case "WriteFailed":
+        case "Locked":
+          return new ConsentConfigError({
+            path: file,
+            reason: "WriteFailed",
+            message: `Could not write the telemetry config file ${file} (${error.description}); check that ` +
+              `${nodePath.dirname(file)} is a writable directory with free space.`,
+            cause: error
+          })
+      }
+    }
 
     const setEnabled: Service["setEnabled"] = (enabled) =>
-      lock.withPermits(1)(Effect.gen(function*() {
-        const current = yield* readJsonObject(io, file).pipe(
-          Effect.mapError((error) =>
-            fail(
-              "ReadFailed",
-              `Cannot read the telemetry config file ${file} (${
-                describePlatformError(error)
-              }); make it a readable file, then try again.`,
-              error
-            )
-          )
-        )
-        if (current._tag === "Invalid") {
-          return yield* fail(
-            "InvalidFile",
-            `The telemetry config file ${file} is not a JSON object (${current.reason}); it was left untouched. ` +
-              `Fix it (e.g. {"enabled": ${enabled}}) or delete it, then try again.`
-          )
-        }
-        const next = withKey(current._tag === "Object" ? current.value : {}, "enabled", enabled)
-        yield* writeFileAtomic(io, file, encodeJsonObject(next)).pipe(
-          Effect.mapError((error) =>
-            fail(
-              "WriteFailed",
-              `Could not write the telemetry config file ${file} (${describePlatformError(error)}); check that ${
-                io.path.dirname(file)
-              } is a writable directory with free space.`,
-              error
-            )
-          )
-        )
-        yield* Effect.logInfo(`telemetry ${enabled ? "enabled" : "disabled"} in ${file}`)
-      }))
+      config.update((current) => Effect.succeed({ value: undefined, next: withKey(current ?? {}, "enabled", enabled) })).pipe(
+        Effect.mapError(toConsentError(enabled)),
+        Effect.zipRight(Effect.logInfo(`telemetry ${enabled ? "enabled" : "disabled"} in ${file}`))
+      )
 
     return Consent.of({ resolve, setEnabled })
   })
 
 /**
- * The file-backed consent service. Requires `FileSystem` and `Path` (e.g.
- * `NodeContext.layer`); reads the environment through the `ConfigProvider`
- * in place when the layer is built.
+ * The consent service over the app's `ConfigFile`; reads the environment
+ * through the `ConfigProvider` in place when the layer is built.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Consent, never, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(Consent, make(options))
+export const layer = (options: Options): Layer.Layer<Consent, never, ConfigFile> => Layer.effect(Consent, make(options))
 
 /**
  * A fixed decision, for tests. `setEnabled` succeeds and changes nothing.

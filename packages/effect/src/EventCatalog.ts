@@ -31,16 +31,7 @@
  *
  * @since 0.1.0
  */
-import {
-  bucketBase2,
-  type ClosedEnum,
-  enumKeys,
-  isPropertyKey,
-  MAX_BASE2_BUCKET,
-  MAX_STRING_LENGTH,
-  type PropertyScalar,
-  RESERVED_KEYS
-} from "@posthog-backfill/core"
+import { Base2 as Bucketing, type CaptureEvent, ClosedEnum, RollupSpec, Scrub } from "@posthog-backfill/core"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -51,7 +42,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category models
  */
-export type Payload = { readonly [key: string]: PropertyScalar | undefined }
+export type Payload = { readonly [key: string]: CaptureEvent.PropertyScalar | undefined }
 
 /**
  * One event of the catalog.
@@ -149,8 +140,8 @@ export const Amount: Schema.Schema<number> = Schema.Number.pipe(
  * @category fields
  */
 export const isBase2Bucket = (value: number): boolean =>
-  Number.isFinite(value) && value >= 0 && value <= MAX_BASE2_BUCKET && !Object.is(value, -0) &&
-  bucketBase2(value) === value
+  Number.isFinite(value) && value >= 0 && value <= Bucketing.MAX_BASE2_BUCKET && !Object.is(value, -0) &&
+  Bucketing.bucketBase2(value) === value
 
 /**
  * A `*_b2` field: a value produced by `bucketBase2` from
@@ -192,8 +183,8 @@ export const literals = <const K extends ReadonlyArray<string>>(
  * @since 0.1.0
  * @category fields
  */
-export const closedEnumOf = <K extends string>(definition: ClosedEnum<K>): Schema.Schema<K> => {
-  const keys = enumKeys(definition)
+export const closedEnumOf = <K extends string>(definition: ClosedEnum.ClosedEnum<K>): Schema.Schema<K> => {
+  const keys = ClosedEnum.enumKeys(definition)
   if (keys.length === 0) throw new EventCatalogError(["a closed enum field needs at least one key"])
   return literals(...(keys as unknown as readonly [K, ...Array<K>])) as unknown as Schema.Schema<K>
 }
@@ -226,8 +217,8 @@ export const defineEvent = <const Name extends string, Fields extends Schema.Str
   }
   const keys = typeof fields === "object" && fields !== null ? Object.keys(fields) : []
   for (const key of keys) {
-    if (!isPropertyKey(key)) problems.push(`event ${definition.name}: property ${JSON.stringify(key)} is not a plain key (no $)`)
-    if (RESERVED_KEYS.includes(key)) problems.push(`event ${definition.name}: property "${key}" is reserved for the backfill`)
+    if (!RollupSpec.isPropertyKey(key)) problems.push(`event ${definition.name}: property ${JSON.stringify(key)} is not a plain key (no $)`)
+    if (RollupSpec.RESERVED_KEYS.includes(key)) problems.push(`event ${definition.name}: property "${key}" is reserved for the backfill`)
   }
   if (definition.dedupeKey !== undefined && definition.dedupeKey.trim() === "") {
     problems.push(`event ${definition.name}: dedupeKey, when set, says what identifies one occurrence (e.g. "the request id")`)
@@ -279,9 +270,9 @@ const scalarProblem = (key: string, value: unknown): string | undefined => {
   if (typeof value === "number") return Number.isFinite(value) ? undefined : `${key}: ${String(value)} is not a finite number`
   if (typeof value === "boolean") return undefined
   if (typeof value === "string") {
-    return value.length <= MAX_STRING_LENGTH
+    return value.length <= Scrub.MAX_STRING_LENGTH
       ? undefined
-      : `${key}: a string of ${value.length} characters is longer than ${MAX_STRING_LENGTH} (strings that ship are short identifiers)`
+      : `${key}: a string of ${value.length} characters is longer than ${Scrub.MAX_STRING_LENGTH} (strings that ship are short identifiers)`
   }
   return `${key}: a ${value === null ? "null" : typeof value} is not a number, boolean or string`
 }
@@ -301,11 +292,11 @@ export const validate = <E extends AnyEvent>(event: E, payload: unknown): Either
   }
   const value = decoded.right as Readonly<Record<string, unknown>>
   const problems: Array<string> = []
-  const kept: Record<string, PropertyScalar> = {}
+  const kept: Record<string, CaptureEvent.PropertyScalar> = {}
   for (const [key, field] of Object.entries(value)) {
     const problem = scalarProblem(key, field)
     if (problem !== undefined) problems.push(problem)
-    else if (field !== undefined) kept[key] = field as PropertyScalar
+    else if (field !== undefined) kept[key] = field as CaptureEvent.PropertyScalar
   }
   return problems.length > 0 ? Either.left(problems.join("; ")) : Either.right(kept as PayloadOf<E>)
 }

@@ -3,9 +3,10 @@
  * collects, how to turn it off) and a version it bumps when the text changes
  * materially; a host shows it before its first live event, once per version.
  *
- * The version last shown is stored in the app's telemetry config file (the
- * one that holds `enabled` and the install id), under `key` (default
- * `telemetryNoticeVersion`), written atomically and keeping every other key.
+ * The version last shown is stored in the app's telemetry config file
+ * (`ConfigFile`, the one that holds `enabled` and the install id), under `key`
+ * (default `telemetryNoticeVersion`), through `ConfigFile.update`: one lock
+ * with the other keys, every other key kept.
  *
  * - `shouldShow(version)` only reads: true when the stored version is below
  *   `version` (or there is none, or the file cannot be used).
@@ -16,9 +17,6 @@
  *
  * @since 0.1.0
  */
-import type { PlatformError } from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -26,14 +24,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import {
-  describePlatformError,
-  encodeJsonObject,
-  type FileIo,
-  readJsonObject,
-  withKey,
-  writeFileAtomic
-} from "./internal/atomicWrite.js"
+import * as nodePath from "node:path"
+import { ConfigFile, type ConfigFileError } from "./ConfigFile.js"
+import { withKey } from "./internal/configText.js"
 
 /**
  * The notice an app shows: its text and its version (a whole number >= 1).
@@ -95,8 +88,6 @@ export class FirstRunNoticeError extends Data.TaggedError("FirstRunNoticeError")
  * @category models
  */
 export interface Options {
-  /** The app's telemetry config file, `<dataDir>/<app.configFileName>`. */
-  readonly configPath: string
   /** The app's consent prefix: `<PREFIX>_DEBUG=1` is a dry run that writes nothing. */
   readonly envPrefix: string
   /** The key the shown version is stored under. Default {@link DEFAULT_KEY}. */
@@ -132,18 +123,17 @@ const fromShouldShowAndMark = (
   })
 
 /**
- * A file-backed notice. The `ConfigProvider` in place while this runs is the
- * one `<PREFIX>_DEBUG` is read through.
+ * The notice over the app's `ConfigFile`. The `ConfigProvider` in place while
+ * this runs is the one `<PREFIX>_DEBUG` is read through.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, never, FileSystem.FileSystem | Path.Path> =>
+export const make = (options: Options): Effect.Effect<Service, never, ConfigFile> =>
   Effect.gen(function*() {
-    const io: FileIo = { fs: yield* FileSystem.FileSystem, path: yield* Path.Path }
+    const config = yield* ConfigFile
     const provider = yield* Effect.configProviderWith(Effect.succeed)
-    const lock = yield* Effect.makeSemaphore(1)
-    const file = options.configPath
+    const file = config.path
     const key = options.key ?? DEFAULT_KEY
 
     const debug = Config.option(Config.string(`${options.envPrefix}_DEBUG`)).pipe(
@@ -159,10 +149,10 @@ export const make = (options: Options): Effect.Effect<Service, never, FileSystem
           yield* Effect.logWarning(invalidVersion(version).message)
           return false
         }
-        const current = yield* Effect.either(readJsonObject(io, file))
+        const current = yield* Effect.either(config.read)
         if (current._tag === "Left") {
           yield* Effect.logWarning(
-            `cannot read ${file} (${describePlatformError(current.left)}) to see whether the telemetry notice was shown; showing it`
+            `cannot read ${file} (${current.left.description}) to see whether the telemetry notice was shown; showing it`
           )
           return true
         }
@@ -177,57 +167,58 @@ export const make = (options: Options): Effect.Effect<Service, never, FileSystem
         }
       })
 
-    const fail = (reason: FirstRunNoticeError["reason"], message: string, cause?: PlatformError) =>
-      new FirstRunNoticeError(cause === undefined ? { reason, message } : { reason, message, cause })
+    const toNoticeError = (version: number) => (error: ConfigFileError): FirstRunNoticeError => {
+      switch (error.reason) {
+        case "InvalidFile":
+          return new FirstRunNoticeError({
+            reason: "InvalidFile",
+            message: `${file} is not a JSON object (${error.description}); it was left untouched. Fix it (e.g. ` +
+              `{"${key}": ${version}}) or delete it.`
+          })
+        case "ReadFailed":
+          return new FirstRunNoticeError({
+            reason: "ReadFailed",
+            message: `Cannot read ${file} (${error.description}) to record the telemetry notice; make it a readable file.`,
+            cause: error
+          })
+        case "WriteFailed":
+        case "Locked":
+          return new FirstRunNoticeError({
+            reason: "WriteFailed",
+            message: `Could not record the telemetry notice in ${file} (${error.description}); check that ${
+              nodePath.dirname(file)
+            } is a writable directory with free space.`,
+            cause: error
+          })
+      }
+    }
 
     const markShown: Service["markShown"] = (version) =>
-      lock.withPermits(1)(Effect.gen(function*() {
+      Effect.gen(function*() {
         if (!isVersion(version)) return yield* Effect.fail(invalidVersion(version))
         if (yield* debug) {
           yield* Effect.logDebug(`dry run: telemetry notice ${version} not recorded in ${file}`)
           return
         }
-        const current = yield* readJsonObject(io, file).pipe(
-          Effect.mapError((error) =>
-            fail(
-              "ReadFailed",
-              `Cannot read ${file} (${describePlatformError(error)}) to record the telemetry notice; make it a readable file.`,
-              error
-            )
+        yield* config.update((current) =>
+          Effect.succeed(
+            storedVersion(current?.[key]) >= version
+              ? { value: undefined }
+              : { value: undefined, next: withKey(current ?? {}, key, version) }
           )
-        )
-        if (current._tag === "Invalid") {
-          return yield* fail(
-            "InvalidFile",
-            `${file} is not a JSON object (${current.reason}); it was left untouched. Fix it (e.g. {"${key}": ${version}}) or delete it.`
-          )
-        }
-        const config = current._tag === "Object" ? current.value : {}
-        if (storedVersion(config[key]) >= version) return
-        yield* writeFileAtomic(io, file, encodeJsonObject(withKey(config, key, version))).pipe(
-          Effect.mapError((error) =>
-            fail(
-              "WriteFailed",
-              `Could not record the telemetry notice in ${file} (${describePlatformError(error)}); check that ${
-                io.path.dirname(file)
-              } is a writable directory with free space.`,
-              error
-            )
-          )
-        )
-      }))
+        ).pipe(Effect.mapError(toNoticeError(version)))
+      })
 
     return FirstRunNotice.of({ shouldShow, markShown, showOnce: fromShouldShowAndMark(shouldShow, markShown) })
   })
 
 /**
- * The file-backed notice. Requires `FileSystem` and `Path` (e.g.
- * `NodeContext.layer`).
+ * The notice over the app's `ConfigFile`, as a layer.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<FirstRunNotice, never, FileSystem.FileSystem | Path.Path> =>
+export const layer = (options: Options): Layer.Layer<FirstRunNotice, never, ConfigFile> =>
   Layer.effect(FirstRunNotice, make(options))
 
 /**

@@ -7,6 +7,15 @@
  */
 
 /**
+ * PostHog US cloud, the default ingestion host of the backfill and of live
+ * events.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_HOST = "https://us.i.posthog.com"
+
+/**
  * The host without surrounding spaces and trailing slashes, when it is an
  * absolute `http:` or `https:` URL; otherwise `undefined`.
  *

@@ -1,39 +1,30 @@
 /**
  * The install id: a random v4 UUID that names this installation in every
  * event (the backfill's event ids derive from it). It lives in the app's
- * telemetry config file (`<dataDir>/<app.configFileName>`, under
- * `app.installIdKey`; for claude-mem `~/.claude-mem/telemetry.json`,
- * `installId`), beside the app's other settings.
+ * telemetry config file (`ConfigFile`, under `app.installIdKey`; for
+ * claude-mem `~/.claude-mem/telemetry.json`, `installId`), beside the app's
+ * other settings.
  *
  * - `current` only reads: a dry run never creates anything.
  * - `getOrCreate` creates an id only when there is none (the key is absent,
- *   `null` or a blank string) and writes it atomically, keeping every other key
- *   of the file (a hand-written `{"enabled": false}` stays `enabled: false`).
- *   When the file does not exist yet it is created exclusively, so processes
- *   starting together agree on one id.
+ *   `null` or a blank string), inside `ConfigFile.update`: the read, the new
+ *   id and the write happen under one lock across processes, so processes
+ *   starting together agree on one id, and every other key of the file is
+ *   kept (a hand-written `{"enabled": false}` stays `enabled: false`).
  * - A config file that is not a JSON object, or whose id is not a string, is
  *   never overwritten: both operations fail with an {@link InstallIdError}
  *   saying how to fix it.
  *
  * @since 0.1.0
  */
-import type { PlatformError } from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import {
-  createFileExclusive,
-  describePlatformError,
-  encodeJsonObject,
-  type FileIo,
-  readJsonObject,
-  withKey,
-  writeFileAtomic
-} from "./internal/atomicWrite.js"
+import * as nodePath from "node:path"
+import { ConfigFile, ConfigFileError, type ConfigObject } from "./ConfigFile.js"
+import { withKey } from "./internal/configText.js"
 
 /**
  * @since 0.1.0
@@ -77,11 +68,18 @@ export class InstallIdError extends Data.TaggedError("InstallIdError")<{
  * @category models
  */
 export interface Options {
-  /** The app's telemetry config file, `<dataDir>/<app.configFileName>`. */
-  readonly configPath: string
-  /** The id's key in that file, `app.installIdKey` (e.g. `installId`). */
+  /** The id's key in the config file, `app.installIdKey` (e.g. `installId`). */
   readonly key: string
 }
+
+/**
+ * The install id a dry run or a plan shows when the app has none yet (a dry
+ * run never creates one). Its events say so: their distinct id is this string.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const PLACEHOLDER_INSTALL_ID = "00000000-0000-4000-8000-000000000000"
 
 /**
  * A new random install id (v4 UUID).
@@ -91,127 +89,104 @@ export interface Options {
  */
 export const generate: Effect.Effect<string> = Effect.sync(() => globalThis.crypto.randomUUID())
 
-type Stored =
-  | { readonly _tag: "Missing" }
-  | { readonly _tag: "Found"; readonly id: string }
-  | { readonly _tag: "NoId"; readonly config: Readonly<Record<string, unknown>> }
-
-const readStored = (io: FileIo, options: Options): Effect.Effect<Stored, InstallIdError> =>
-  readJsonObject(io, options.configPath).pipe(
-    Effect.mapError((error) =>
-      new InstallIdError({
-        path: options.configPath,
-        reason: "ReadFailed",
-        message: `Cannot read the telemetry config file ${options.configPath} (${
-          describePlatformError(error)
-        }) to find the install id; make it a readable file (or remove it to start fresh).`,
-        cause: error
-      })
-    ),
-    Effect.flatMap((file): Effect.Effect<Stored, InstallIdError> => {
-      switch (file._tag) {
-        case "Missing":
-          return Effect.succeed({ _tag: "Missing" })
-        case "Invalid":
-          return Effect.fail(
-            new InstallIdError({
-              path: options.configPath,
-              reason: "InvalidFile",
-              message: `The telemetry config file ${options.configPath} is not a JSON object (${file.reason}), so ` +
-                `the install id cannot be read and the file will not be overwritten; fix it (e.g. {"${options.key}": ` +
-                `"<uuid>"}) or remove it.`
-            })
-          )
-        case "Object": {
-          const value = file.value[options.key]
-          if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
-            return Effect.succeed({ _tag: "NoId", config: file.value })
-          }
-          if (typeof value === "string") return Effect.succeed({ _tag: "Found", id: value })
-          return Effect.fail(
-            new InstallIdError({
-              path: options.configPath,
-              reason: "InvalidValue",
-              message: `The telemetry config file ${options.configPath} has "${options.key}": ${
-                JSON.stringify(value)
-              }, which is not an id string, and will not be overwritten; set it to a UUID string or remove the key.`
-            })
-          )
-        }
-      }
+/** The id in a config object: `undefined` when there is none yet, an error when the key holds something else. */
+const idIn = (file: string, key: string, config: ConfigObject | undefined): Effect.Effect<string | undefined, InstallIdError> => {
+  const value = config?.[key]
+  if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) return Effect.succeed(undefined)
+  if (typeof value === "string") return Effect.succeed(value)
+  return Effect.fail(
+    new InstallIdError({
+      path: file,
+      reason: "InvalidValue",
+      message: `The telemetry config file ${file} has "${key}": ${
+        JSON.stringify(value)
+      }, which is not an id string, and will not be overwritten; set it to a UUID string or remove the key.`
     })
   )
+}
+
+const fromConfigFileError = (file: string, key: string) => (error: ConfigFileError): InstallIdError => {
+  switch (error.reason) {
+    case "InvalidFile":
+      return new InstallIdError({
+        path: file,
+        reason: "InvalidFile",
+        message: `The telemetry config file ${file} is not a JSON object (${error.description}), so the install id cannot ` +
+          `be read and the file will not be overwritten; fix it (e.g. {"${key}": "<uuid>"}) or remove it.`
+      })
+    case "ReadFailed":
+      return new InstallIdError({
+        path: file,
+        reason: "ReadFailed",
+        message: `Cannot read the telemetry config file ${file} (${error.description}) to find the install id; make it a ` +
+          "readable file (or remove it to start fresh).",
+        cause: error
+      })
+    case "WriteFailed":
+    case "Locked":
+      return new InstallIdError({
+        path: file,
+        reason: "WriteFailed",
+        message: `Could not store a new install id in ${file} (${error.description}); check that ${
+          nodePath.dirname(file)
+        } is a writable directory with free space.`,
+        cause: error
+      })
+  }
+}
 
 /**
- * A file-backed install id.
+ * The install id over the app's `ConfigFile`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, never, FileSystem.FileSystem | Path.Path> =>
+export const make = (options: Options): Effect.Effect<Service, never, ConfigFile> =>
   Effect.gen(function*() {
-    const io: FileIo = { fs: yield* FileSystem.FileSystem, path: yield* Path.Path }
-    const lock = yield* Effect.makeSemaphore(1)
-    const file = options.configPath
+    const config = yield* ConfigFile
+    const file = config.path
+    const fail = fromConfigFileError(file, options.key)
 
-    const writeFailed = (error: PlatformError) =>
-      new InstallIdError({
-        path: file,
-        reason: "WriteFailed",
-        message: `Could not store a new install id in ${file} (${describePlatformError(error)}); check that ${
-          io.path.dirname(file)
-        } is a writable directory with free space.`,
-        cause: error
-      })
-
-    const current: Service["current"] = Effect.map(
-      readStored(io, options),
-      (stored) => stored._tag === "Found" ? stored.id : undefined
-    )
-
-    const create = (config: Readonly<Record<string, unknown>> | undefined): Effect.Effect<string, InstallIdError> =>
-      Effect.gen(function*() {
-        const id = yield* generate
-        if (config === undefined) {
-          // No file yet: create it exclusively; when another process got there first, use its id.
-          const created = yield* createFileExclusive(io, file, encodeJsonObject({ [options.key]: id })).pipe(
-            Effect.mapError(writeFailed)
-          )
-          if (!created) return yield* getOrCreateUnlocked
-        } else {
-          yield* writeFileAtomic(io, file, encodeJsonObject(withKey(config, options.key, id))).pipe(
-            Effect.mapError(writeFailed)
-          )
-        }
-        yield* Effect.logInfo(`created a new install id in ${file}`)
-        return id
-      })
-
-    const getOrCreateUnlocked: Effect.Effect<string, InstallIdError> = Effect.suspend(() =>
-      Effect.flatMap(readStored(io, options), (stored) => {
-        switch (stored._tag) {
-          case "Found":
-            return Effect.succeed(stored.id)
+    const current: Service["current"] = config.read.pipe(
+      Effect.mapError(fail),
+      Effect.flatMap((contents) => {
+        switch (contents._tag) {
           case "Missing":
-            return create(undefined)
-          case "NoId":
-            return create(stored.config)
+            return Effect.succeed(undefined)
+          case "Invalid":
+            return Effect.fail(fail(new ConfigFileError({ path: file, reason: "InvalidFile", description: contents.reason })))
+          case "Object":
+            return idIn(file, options.key, contents.value)
         }
       })
     )
 
-    return InstallId.of({ current, getOrCreate: lock.withPermits(1)(getOrCreateUnlocked) })
+    const create = config.update((stored) =>
+      Effect.gen(function*() {
+        const existing = yield* idIn(file, options.key, stored)
+        if (existing !== undefined) return { value: { id: existing, created: false } }
+        const id = yield* generate
+        return { value: { id, created: true }, next: withKey(stored ?? {}, options.key, id) }
+      })
+    ).pipe(
+      Effect.mapError((error) => (error instanceof InstallIdError ? error : fail(error))),
+      Effect.tap(({ created }) => (created ? Effect.logInfo(`created a new install id in ${file}`) : Effect.void)),
+      Effect.map(({ id }) => id)
+    )
+
+    // The common case (an id exists) reads without the lock.
+    const getOrCreate: Service["getOrCreate"] = Effect.flatMap(current, (id) => (id !== undefined ? Effect.succeed(id) : create))
+
+    return InstallId.of({ current, getOrCreate })
   })
 
 /**
- * The file-backed install id. Requires `FileSystem` and `Path` (e.g.
- * `NodeContext.layer`).
+ * The install id over the app's `ConfigFile`, as a layer.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<InstallId, never, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(InstallId, make(options))
+export const layer = (options: Options): Layer.Layer<InstallId, never, ConfigFile> => Layer.effect(InstallId, make(options))
 
 /**
  * A fixed install id (`current` and `getOrCreate` both answer it), for tests

@@ -25,24 +25,18 @@
  *
  * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
-import {
-  type BackfillMarker,
-  encodeMarker,
-  encodePendingSend,
-  markerAbsent,
-  type MarkerState,
-  parseMarker,
-  parsePendingSend,
-  type PendingSend
-} from "@posthog-backfill/core"
+import { Marker } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import { describePlatformError, isNotFound, writeFileAtomic } from "./internal/atomicWrite.js"
+import * as nodePath from "node:path"
+import { readText, remove, writeAtomic } from "./internal/stateFile.js"
+
+type BackfillMarker = Marker.BackfillMarker
+type MarkerState = Marker.MarkerState
+type PendingSend = Marker.PendingSend
 
 /**
  * @since 0.1.0
@@ -120,99 +114,83 @@ export const pendingPathFor = (markerPath: string): string =>
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, never, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function*() {
-    const io = { fs: yield* FileSystem.FileSystem, path: yield* Path.Path }
-    const file = options.path
+export const make = (options: Options): Effect.Effect<Service> => Effect.sync(() => makeService(options))
 
-    const read: Service["read"] = io.fs.readFileString(file).pipe(
-      Effect.map(parseMarker),
-      Effect.catchAll((error): Effect.Effect<MarkerState, MarkerReadError> => {
-        if (isNotFound(error)) return Effect.succeed(markerAbsent)
-        if (error._tag === "SystemError") {
-          return Effect.succeed({
-            _tag: "Unreadable",
-            reason: `the marker file cannot be read (${describePlatformError(error)})`
-          })
-        }
-        return Effect.fail(
+const makeService = (options: Options): Service => {
+  const file = options.path
+  const directory = nodePath.dirname(file)
+
+  const read: Service["read"] = readText(file).pipe(
+    Effect.map((text) => (text === undefined ? Marker.markerAbsent : Marker.parseMarker(text))),
+    Effect.catchAll((error): Effect.Effect<MarkerState, MarkerReadError> =>
+      error.reason === "BadArgument"
+        ? Effect.fail(
           new MarkerReadError({
             path: file,
-            message: `The backfill marker path ${JSON.stringify(file)} is invalid (${
-              describePlatformError(error)
-            }); pass the marker's file path (e.g. <dataDir>/backfill.json).`,
+            message: `The backfill marker path ${JSON.stringify(file)} is invalid (${error.message}); pass the marker's ` +
+              "file path (e.g. <dataDir>/backfill.json).",
             cause: error
           })
         )
-      }),
-      Effect.tap((state) =>
-        state._tag === "Unreadable"
-          ? Effect.logWarning(
-            `The backfill marker ${file} exists but is unreadable: ${state.reason}. The backfill counts as done ` +
-              "(a duplicate is worse than a gap). If no backfill ever ran on this machine, replace it with a valid " +
-              "marker or remove it to allow one."
-          )
-          : Effect.logDebug(`backfill marker ${file}: ${state._tag}`)
-      )
-    )
-
-    const write: Service["write"] = (marker) =>
-      writeFileAtomic(io, file, encodeMarker(marker)).pipe(
-        Effect.mapError((error) =>
-          new MarkerWriteError({
-            path: file,
-            message: `Could not write the backfill marker ${file} (${
-              describePlatformError(error)
-            }). Check that ${io.path.dirname(file)} is a writable directory with free space; ` +
-              "until the marker exists the backfill will run again (with the same event ids).",
-            cause: error
-          })
-        ),
-        Effect.zipRight(Effect.logDebug(`wrote the backfill marker ${file} (through ${marker.throughDay})`))
-      )
-
-    const pendingFile = options.pendingPath ?? pendingPathFor(file)
-    const readPending: Service["readPending"] = io.fs.readFileString(pendingFile).pipe(
-      Effect.map(parsePendingSend),
-      Effect.catchAll((error) =>
-        isNotFound(error)
-          ? Effect.succeed(undefined)
-          : Effect.as(
-            Effect.logWarning(`The pending-send file ${pendingFile} cannot be read (${describePlatformError(error)}); ignoring it.`),
-            undefined
-          )
-      )
-    )
-    const writePending: Service["writePending"] = (pending) =>
-      writeFileAtomic(io, pendingFile, encodePendingSend(pending)).pipe(
-        Effect.mapError((error) =>
-          new MarkerWriteError({
-            path: pendingFile,
-            message: `Could not record the pending send in ${pendingFile} (${
-              describePlatformError(error)
-            }); nothing was sent. Check that ${io.path.dirname(pendingFile)} is a writable directory.`,
-            cause: error
-          })
+        : Effect.succeed({ _tag: "Unreadable", reason: `the marker file cannot be read (${error.message})` })
+    ),
+    Effect.tap((state) =>
+      state._tag === "Unreadable"
+        ? Effect.logWarning(
+          `The backfill marker ${file} exists but is unreadable: ${state.reason}. The backfill counts as done ` +
+            "(a duplicate is worse than a gap). If no backfill ever ran on this machine, replace it with a valid " +
+            "marker or remove it to allow one."
         )
-      )
-    const clearPending: Service["clearPending"] = io.fs.remove(pendingFile).pipe(
-      Effect.catchAll((error) =>
-        isNotFound(error) ? Effect.void : Effect.logWarning(`Could not remove ${pendingFile} (${describePlatformError(error)}).`)
-      )
+        : Effect.logDebug(`backfill marker ${file}: ${state._tag}`)
+    )
+  )
+
+  const write: Service["write"] = (marker) =>
+    writeAtomic(file, Marker.encodeMarker(marker)).pipe(
+      Effect.mapError((error) =>
+        new MarkerWriteError({
+          path: file,
+          message: `Could not write the backfill marker ${file} (${error.message}). Check that ${directory} is a ` +
+            "writable directory with free space; until the marker exists the backfill will run again (with the same " +
+            "event ids).",
+          cause: error
+        })
+      ),
+      Effect.zipRight(Effect.logDebug(`wrote the backfill marker ${file} (through ${marker.throughDay})`))
     )
 
-    return MarkerStore.of({ read, write, readPending, writePending, clearPending })
-  })
+  const pendingFile = options.pendingPath ?? pendingPathFor(file)
+  const readPending: Service["readPending"] = readText(pendingFile).pipe(
+    Effect.map((text) => (text === undefined ? undefined : Marker.parsePendingSend(text))),
+    Effect.catchAll((error) =>
+      Effect.as(Effect.logWarning(`The pending-send file ${pendingFile} cannot be read (${error.message}); ignoring it.`), undefined)
+    )
+  )
+  const writePending: Service["writePending"] = (pending) =>
+    writeAtomic(pendingFile, Marker.encodePendingSend(pending)).pipe(
+      Effect.mapError((error) =>
+        new MarkerWriteError({
+          path: pendingFile,
+          message: `Could not record the pending send in ${pendingFile} (${error.message}); nothing was sent. Check ` +
+            `that ${nodePath.dirname(pendingFile)} is a writable directory.`,
+          cause: error
+        })
+      )
+    )
+  const clearPending: Service["clearPending"] = remove(pendingFile).pipe(
+    Effect.catchAll((error) => Effect.logWarning(`Could not remove ${pendingFile} (${error.message}).`))
+  )
+
+  return MarkerStore.of({ read, write, readPending, writePending, clearPending })
+}
 
 /**
- * The file-backed marker store. Requires `FileSystem` and `Path` (e.g.
- * `NodeContext.layer`).
+ * The file-backed marker store as a layer.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<MarkerStore, never, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(MarkerStore, make(options))
+export const layer = (options: Options): Layer.Layer<MarkerStore> => Layer.effect(MarkerStore, make(options))
 
 /**
  * An in-memory marker store plus what was written to it, for tests.
@@ -237,7 +215,7 @@ export interface Memory {
  * @category constructors
  */
 export const makeMemory = (
-  initial: MarkerState = markerAbsent,
+  initial: MarkerState = Marker.markerAbsent,
   initialPending?: PendingSend | undefined
 ): Effect.Effect<Memory> =>
   Effect.gen(function*() {

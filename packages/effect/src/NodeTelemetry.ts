@@ -1,20 +1,17 @@
 /**
  * Live telemetry for an app on Node (or Bun, whose `node:fs` and `node:os`
- * the layers use): `Telemetry.layer` over the app's data dir (consent from the
- * environment and the app's config file, the install id stored beside it,
- * the same files the backfill uses), and the base properties of the running
- * process.
+ * the layers use): `Telemetry.layer` over the app's data dir (`AppDataDir`:
+ * consent from the environment and the app's config file, the install id
+ * stored beside it, the same files the backfill uses), and the base
+ * properties of the running process.
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import type { BackfillApp, PropertyScalar } from "@posthog-backfill/core"
+import type { CaptureEvent } from "@posthog-backfill/core"
 import * as Layer from "effect/Layer"
 import * as os from "node:os"
-import * as path from "node:path"
-import * as Consent from "./Consent.js"
-import * as FirstRunNotice from "./FirstRunNotice.js"
-import * as InstallId from "./InstallId.js"
+import * as AppDataDir from "./AppDataDir.js"
+import { isBun } from "./RuntimeActivitySource.js"
 import * as Telemetry from "./Telemetry.js"
 
 /**
@@ -27,16 +24,6 @@ export interface Options extends Telemetry.Options {
 }
 
 /**
- * The app's telemetry config file in its data dir.
- *
- * @since 0.1.0
- * @category getters
- */
-export const configPath = (app: BackfillApp, dataDir: string): string => path.join(dataDir, app.configFileName)
-
-const isBun = (): boolean => typeof (globalThis as { Bun?: unknown }).Bun !== "undefined"
-
-/**
  * The base properties of this process: `version` (given), `os`
  * (`process.platform`), `os_version` (the kernel release), `arch`, `runtime`
  * (`node` or `bun`), `runtime_version` and `locale`. Never a path, a host name
@@ -46,7 +33,7 @@ const isBun = (): boolean => typeof (globalThis as { Bun?: unknown }).Bun !== "u
  * @since 0.1.0
  * @category base properties
  */
-export const detectBaseProperties = (version: string): Record<string, PropertyScalar> => {
+export const detectBaseProperties = (version: string): Record<string, CaptureEvent.PropertyScalar> => {
   const bunVersion = (process.versions as { bun?: string }).bun
   let locale: string | undefined
   try {
@@ -66,39 +53,13 @@ export const detectBaseProperties = (version: string): Record<string, PropertySc
 }
 
 /**
- * `Consent` and `InstallId` over the app's config file, on Node.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerFiles = (
-  app: BackfillApp,
-  dataDir: string
-): Layer.Layer<Consent.Consent | InstallId.InstallId> => {
-  const file = configPath(app, dataDir)
-  return Layer.mergeAll(
-    Consent.layer({ envPrefix: app.consentEnvPrefix, configPath: file }),
-    InstallId.layer({ configPath: file, key: app.installIdKey })
-  ).pipe(Layer.provide(NodeContext.layer))
-}
-
-/**
- * The first-run notice over the app's config file, on Node.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerFirstRunNotice = (app: BackfillApp, dataDir: string): Layer.Layer<FirstRunNotice.FirstRunNotice> =>
-  FirstRunNotice.layer({ configPath: configPath(app, dataDir), envPrefix: app.consentEnvPrefix }).pipe(
-    Layer.provide(NodeContext.layer)
-  )
-
-/**
  * The live `Telemetry` for an app's data dir, with consent and the install id
- * from its config file. Scoped: closing it shuts the client down.
+ * from its config file (and the first-run notice beside them). Scoped:
+ * closing it shuts the client down. A host that also runs the backfill can
+ * share one `AppDataDir.layer` instead: `Telemetry.layer(options)` over it.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Telemetry.Telemetry, Telemetry.TelemetryError> =>
-  Telemetry.layer(options).pipe(Layer.provide(layerFiles(options.app, options.dataDir)))
+export const layer = (options: Options): Layer.Layer<Telemetry.Telemetry | AppDataDir.Services, Telemetry.TelemetryError> =>
+  Telemetry.layer(options).pipe(Layer.provideMerge(AppDataDir.layer({ app: options.app, dataDir: options.dataDir })))

@@ -20,16 +20,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import {
-  type ApplyPlan,
-  type DashboardDefinition,
-  type Json,
-  managedKey,
-  planApply,
-  type RemoteDashboard,
-  type RemoteInsight,
-  validateDashboard
-} from "@posthog-backfill/core"
+import { ApplyPlan, Dashboard, type Insight, ManagedMarker, type QueryNode } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -76,7 +67,7 @@ export interface ApplyOptions {
 export interface ApiRequest {
   readonly method: "GET" | "POST" | "PATCH"
   readonly path: string
-  readonly body?: Json | undefined
+  readonly body?: QueryNode.Json | undefined
   /** What the request is for, e.g. `create insight mux-compaction/volume`. */
   readonly summary: string
 }
@@ -98,7 +89,7 @@ export const NEW_DASHBOARD = "<id of the new dashboard>"
 export interface ApplyResult {
   readonly dryRun: boolean
   /** The diff, step by step (`Create`, `Update`, `Unchanged`, `Remove`, `Stale`). */
-  readonly plan: ApplyPlan
+  readonly plan: ApplyPlan.ApplyPlan
   /** The writes made (or that would be made); empty when nothing changed. */
   readonly requests: ReadonlyArray<ApiRequest>
   /** The dashboard's id (`undefined` in a dry run that would create it). */
@@ -135,7 +126,7 @@ export class PostHogDashboardsError extends Data.TaggedError("PostHogDashboardsE
 export interface Service {
   /** Creates or updates the dashboard and its insights (or, with `dryRun`, plans it). */
   readonly apply: (
-    dashboard: DashboardDefinition,
+    dashboard: Insight.DashboardDefinition,
     target: Target,
     options?: ApplyOptions
   ) => Effect.Effect<ApplyResult, PostHogDashboardsError>
@@ -219,7 +210,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
 
   const apply: Service["apply"] = (dashboard, target, options = {}) =>
     Effect.gen(function*() {
-      const problems = validateDashboard(dashboard)
+      const problems = Dashboard.validateDashboard(dashboard)
       if (problems.length > 0) {
         return yield* new PostHogDashboardsError({
           reason: "InvalidDefinition",
@@ -319,14 +310,14 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
           return rows
         })
 
-      const dashboards: ReadonlyArray<RemoteDashboard> = yield* listAll(`${root}/dashboards/`, {}, DashboardRow, "dashboards")
-      const insights: ReadonlyArray<RemoteInsight> = yield* listAll(
+      const dashboards: ReadonlyArray<ApplyPlan.RemoteDashboard> = yield* listAll(`${root}/dashboards/`, {}, DashboardRow, "dashboards")
+      const insights: ReadonlyArray<ApplyPlan.RemoteInsight> = yield* listAll(
         `${root}/insights/`,
-        { basic: "true", search: `posthog-backfill:${managedKey(dashboard.id)}/` },
+        { basic: "true", search: `posthog-backfill:${ManagedMarker.managedKey(dashboard.id)}/` },
         InsightRow,
         "insights"
       )
-      const plan = planApply({ dashboard, dashboards, insights, prune: options.prune })
+      const plan = ApplyPlan.planApply({ dashboard, dashboards, insights, prune: options.prune })
       for (const warning of plan.warnings) yield* Effect.logWarning(warning)
 
       const dryRun = options.dryRun === true
@@ -339,7 +330,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
           return yield* send(request)
         })
 
-      const dashboardKey = managedKey(dashboard.id)
+      const dashboardKey = ManagedMarker.managedKey(dashboard.id)
       let dashboardId: number | undefined
       switch (plan.dashboard._tag) {
         case "Create": {
@@ -365,7 +356,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
           dashboardId = plan.dashboard.id
           break
       }
-      const onDashboard: Json = dashboardId ?? NEW_DASHBOARD
+      const onDashboard: QueryNode.Json = dashboardId ?? NEW_DASHBOARD
 
       const insightIds: Record<string, number> = {}
       for (const step of plan.insights) {
@@ -382,7 +373,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
           }
           case "Update": {
             insightIds[step.key] = step.id
-            const dashboardsAfter: Array<Json> = step.addToDashboard ? [...step.dashboards, onDashboard] : []
+            const dashboardsAfter: Array<QueryNode.Json> = step.addToDashboard ? [...step.dashboards, onDashboard] : []
             yield* write({
               method: "PATCH",
               path: `${root}/insights/${step.id}/`,
@@ -440,9 +431,9 @@ export const layerFetch: Layer.Layer<PostHogDashboards> = layer.pipe(Layer.provi
  * @since 0.1.0
  * @category formatting
  */
-export const describeResult = (dashboard: DashboardDefinition, result: ApplyResult): ReadonlyArray<string> => {
+export const describeResult = (dashboard: Insight.DashboardDefinition, result: ApplyResult): ReadonlyArray<string> => {
   const verb = (done: string, would: string) => (result.dryRun ? would : done)
-  const key = managedKey(dashboard.id)
+  const key = ManagedMarker.managedKey(dashboard.id)
   const lines: Array<string> = []
   const step = result.plan.dashboard
   switch (step._tag) {

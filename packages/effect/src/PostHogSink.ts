@@ -11,15 +11,16 @@
  *
  * @since 0.1.0
  */
-import type { CaptureEvent } from "@posthog-backfill/core"
-import * as Config from "effect/Config"
+import { type CaptureEvent as CaptureEventModule, EventId } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as HttpHost from "./HttpHost.js"
 import * as internal from "./internal/postHogDelivery.js"
+import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1, type FetchFn } from "./internal/wire.js"
+
+type CaptureEvent = CaptureEventModule.CaptureEvent
 
 /**
  * Where and how to send.
@@ -124,7 +125,7 @@ export interface Options {
    */
   readonly shutdownTimeoutMs?: number | undefined
   /** The transport underneath the acknowledgement observer. Defaults to the global `fetch`. */
-  readonly fetch?: internal.FetchFn | undefined
+  readonly fetch?: FetchFn | undefined
 }
 
 /**
@@ -165,29 +166,13 @@ export const shutdownBudgetMs: (tuning: {
   readonly requestTimeout: number
 }) => number = internal.defaultShutdownBudgetMs
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 const fail = (reason: PostHogSinkError["reason"], message: string, cause?: unknown) =>
   Effect.fail(new PostHogSinkError(cause === undefined ? { reason, message } : { reason, message, cause }))
 
-/**
- * posthog-node 5.70 reads `POSTHOG_CAPTURE_MODE` from `process.env` when the
- * client is constructed and, on `v1`, sends to `/i/v1/analytics/events` with
- * another body. Read here through `Config` (so a test can swap the provider)
- * and refused before any client exists.
- */
-const refuseCaptureModeV1 = Config.option(Config.string("POSTHOG_CAPTURE_MODE")).pipe(
-  Effect.mapError((cause) => new PostHogSinkError({ reason: "Config", message: `Could not read POSTHOG_CAPTURE_MODE: ${cause}`, cause })),
-  Effect.flatMap((mode) =>
-    Option.isSome(mode) && mode.value.trim().toLowerCase() === "v1"
-      ? fail(
-          "CaptureModeV1",
-          "POSTHOG_CAPTURE_MODE=v1 is set: posthog-node would send to its Capture V1 endpoint with a different body " +
-            "instead of /batch/, and this sink can neither verify historical_migration nor confirm delivery there. " +
-            "Unset POSTHOG_CAPTURE_MODE (or set it to v0) and run again."
-        )
-      : Effect.void
-  )
+/** `POSTHOG_CAPTURE_MODE=v1` is refused before any client exists (see `internal/wire.ts`). */
+const refuseCaptureModeV1 = captureModeIsV1.pipe(
+  Effect.mapError((message) => new PostHogSinkError({ reason: "Config", message })),
+  Effect.flatMap((v1) => (v1 ? fail("CaptureModeV1", CAPTURE_MODE_V1_MESSAGE) : Effect.void))
 )
 
 const validate = (events: ReadonlyArray<CaptureEvent>, options: SendOptions): Effect.Effect<void, PostHogSinkError> => {
@@ -202,7 +187,7 @@ const validate = (events: ReadonlyArray<CaptureEvent>, options: SendOptions): Ef
     const where = `event #${index} (${JSON.stringify(event.event)})`
     if (event.event === "") return fail("InvalidEvents", `${where} has an empty event name.`)
     if (event.distinctId === "") return fail("InvalidEvents", `${where} has an empty distinctId.`)
-    if (!UUID.test(event.uuid)) {
+    if (!EventId.isUuid(event.uuid)) {
       return fail("InvalidEvents", `${where} has uuid ${JSON.stringify(event.uuid)}, which posthog-node would silently replace with a random one. Pass an RFC 4122 uuid.`)
     }
     if (seen.has(event.uuid)) return fail("InvalidEvents", `${where} repeats uuid ${event.uuid}. Every event needs its own uuid.`)

@@ -30,14 +30,11 @@
  *
  * @since 0.1.0
  */
-import type { BackfillApp, CaptureEvent, ConsentDecision, PropertyScalar } from "@posthog-backfill/core"
-import { scrubProperties } from "@posthog-backfill/core"
-import * as Config from "effect/Config"
+import { type BackfillApp, type CaptureEvent, type ConsentRules, Scrub } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { Consent } from "./Consent.js"
 import * as HttpHost from "./HttpHost.js"
@@ -45,7 +42,7 @@ import type * as EventCatalog from "./EventCatalog.js"
 import { InstallId } from "./InstallId.js"
 import * as engine from "./internal/telemetryEngine.js"
 import { makeLiveTransport } from "./internal/liveTransport.js"
-import type { FetchFn } from "./internal/postHogDelivery.js"
+import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1, type FetchFn } from "./internal/wire.js"
 
 /**
  * The outcome of one capture: `Queued` (handed to the client), `Invalid`
@@ -177,26 +174,18 @@ export interface ClientOptions {
  */
 export interface Options {
   /** The app: its consent prefix, uuid namespace and base-property whitelist (shared with the backfill). */
-  readonly app: BackfillApp
+  readonly app: BackfillApp.BackfillApp
   readonly catalog: EventCatalog.Catalog
   /** The PostHog project API key. Without one nothing is sent (captures still validate, gate and print). */
   readonly apiKey?: string | undefined
   /** Default PostHog US cloud. */
   readonly host?: string | undefined
   /** The app's base properties (version, os, ...), scrubbed against `app.baseProperties`. */
-  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+  readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
   /** Delivered dedupe keys kept in memory. Default 10000. */
   readonly maxDedupeKeys?: number | undefined
   readonly client?: ClientOptions | undefined
 }
-
-/**
- * PostHog US cloud.
- *
- * @since 0.1.0
- * @category constants
- */
-export const DEFAULT_HOST = "https://us.i.posthog.com"
 
 /**
  * The default shutdown budget.
@@ -216,11 +205,11 @@ const PATH_LIKE = /[\\/]/
  * and one line per dropped key.
  */
 const cleanBaseProperties = (
-  app: BackfillApp,
-  given: Readonly<Record<string, PropertyScalar>>
-): { readonly kept: Record<string, PropertyScalar>; readonly dropped: ReadonlyArray<string> } => {
-  const scrubbed = scrubProperties(app.baseProperties, given)
-  const kept: Record<string, PropertyScalar> = {}
+  app: BackfillApp.BackfillApp,
+  given: Readonly<Record<string, CaptureEvent.PropertyScalar>>
+): { readonly kept: Record<string, CaptureEvent.PropertyScalar>; readonly dropped: ReadonlyArray<string> } => {
+  const scrubbed = Scrub.scrubProperties(app.baseProperties, given)
+  const kept: Record<string, CaptureEvent.PropertyScalar> = {}
   const dropped: Array<string> = []
   for (const key of Object.keys(given)) {
     const value = scrubbed[key]
@@ -235,7 +224,7 @@ const cleanBaseProperties = (
   return { kept, dropped }
 }
 
-const checkCatalog = (app: BackfillApp, catalog: EventCatalog.Catalog) => {
+const checkCatalog = (app: BackfillApp.BackfillApp, catalog: EventCatalog.Catalog) => {
   const collisions = catalog.events.flatMap((event) =>
     event.keys.filter((key) => Object.hasOwn(app.baseProperties, key)).map((key) => `${event.name}.${key}`)
   )
@@ -247,17 +236,10 @@ const checkCatalog = (app: BackfillApp, catalog: EventCatalog.Catalog) => {
     )
 }
 
-const refuseCaptureModeV1 = Config.option(Config.string("POSTHOG_CAPTURE_MODE")).pipe(
-  Effect.mapError((cause) => new TelemetryError({ reason: "Config", message: `Could not read POSTHOG_CAPTURE_MODE: ${cause}` })),
-  Effect.flatMap((mode) =>
-    Option.isSome(mode) && mode.value.trim().toLowerCase() === "v1"
-      ? fail(
-        "CaptureModeV1",
-        "POSTHOG_CAPTURE_MODE=v1 is set: posthog-node would send live events to its Capture V1 endpoint with a " +
-          "different body, where delivery cannot be confirmed. Unset POSTHOG_CAPTURE_MODE (or set it to v0)."
-      )
-      : Effect.void
-  )
+/** `POSTHOG_CAPTURE_MODE=v1` is refused before any client exists (see `internal/wire.ts`). */
+const refuseCaptureModeV1 = captureModeIsV1.pipe(
+  Effect.mapError((message) => new TelemetryError({ reason: "Config", message })),
+  Effect.flatMap((v1) => (v1 ? fail("CaptureModeV1", CAPTURE_MODE_V1_MESSAGE) : Effect.void))
 )
 
 const positive = (name: string, value: number | undefined, fallback: number, min: number): Effect.Effect<number, TelemetryError> =>
@@ -271,10 +253,10 @@ const liveTransport = (options: Options) =>
   Effect.gen(function*() {
     const apiKey = options.apiKey?.trim() ?? ""
     if (apiKey === "") return undefined
-    const given = options.host ?? DEFAULT_HOST
+    const given = options.host ?? HttpHost.DEFAULT_HOST
     const host = HttpHost.normalize(given)
     if (host === undefined) {
-      return yield* fail("InvalidOptions", `The PostHog host ${JSON.stringify(given.trim())} is not an http(s) URL. Pass e.g. ${DEFAULT_HOST}.`)
+      return yield* fail("InvalidOptions", `The PostHog host ${JSON.stringify(given.trim())} is not an http(s) URL. Pass e.g. ${HttpHost.DEFAULT_HOST}.`)
     }
     yield* refuseCaptureModeV1
     const client = options.client ?? {}
@@ -311,7 +293,7 @@ const toService = (core: engine.Engine): Service => ({
   shutdown: core.shutdown
 })
 
-const prepare = (options: { readonly app: BackfillApp; readonly catalog: EventCatalog.Catalog; readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined; readonly maxDedupeKeys?: number | undefined }) =>
+const prepare = (options: { readonly app: BackfillApp.BackfillApp; readonly catalog: EventCatalog.Catalog; readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined; readonly maxDedupeKeys?: number | undefined }) =>
   Effect.gen(function*() {
     yield* checkCatalog(options.app, options.catalog)
     const base = cleanBaseProperties(options.app, options.baseProperties ?? {})
@@ -377,11 +359,11 @@ export type RecordingBehaviour =
  * @category models
  */
 export interface RecordingOptions {
-  readonly app: BackfillApp
+  readonly app: BackfillApp.BackfillApp
   readonly catalog: EventCatalog.Catalog
-  readonly baseProperties?: Readonly<Record<string, PropertyScalar>> | undefined
+  readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
   /** Default: enabled by default, no debug. */
-  readonly consent?: ConsentDecision | undefined
+  readonly consent?: ConsentRules.ConsentDecision | undefined
   /** Default {@link RECORDING_INSTALL_ID}. */
   readonly installId?: string | undefined
   readonly maxDedupeKeys?: number | undefined
@@ -397,11 +379,11 @@ export interface RecordingOptions {
 export interface Recording {
   readonly service: Service
   /** Every event handed to the transport (after validation, consent, dedupe and debug), in order. */
-  readonly events: ReadonlyArray<CaptureEvent>
+  readonly events: ReadonlyArray<CaptureEvent.CaptureEvent>
   /** The uuids acknowledged so far. */
   readonly acknowledged: ReadonlyArray<string>
   readonly setBehaviour: (behaviour: RecordingBehaviour) => void
-  readonly setConsent: (decision: ConsentDecision) => void
+  readonly setConsent: (decision: ConsentRules.ConsentDecision) => void
 }
 
 /**
@@ -412,7 +394,7 @@ export interface Recording {
  */
 export const RECORDING_INSTALL_ID = "00000000-0000-4000-8000-000000000001"
 
-const defaultConsent: ConsentDecision = { enabled: true, source: "default", reason: "telemetry is on by default", debug: false }
+const defaultConsent: ConsentRules.ConsentDecision = { enabled: true, source: "default", reason: "telemetry is on by default", debug: false }
 
 /**
  * A recording `Telemetry` for tests: the same pipeline (catalog, schema,
@@ -428,7 +410,7 @@ export const makeRecording = (options: RecordingOptions): Effect.Effect<Recordin
     let behaviour: RecordingBehaviour = options.behaviour ?? { _tag: "Acknowledge" }
     let consent = options.consent ?? defaultConsent
     const installId = options.installId ?? RECORDING_INSTALL_ID
-    const events: Array<CaptureEvent> = []
+    const events: Array<CaptureEvent.CaptureEvent> = []
     const acknowledged: Array<string> = []
     let queue: Array<string> = []
     const answer = (listener: engine.TransportEvents) => {

@@ -1,60 +1,59 @@
 /**
  * `@posthog-backfill/effect`: Effect services and layers that perform the I/O
- * the core decides on, the gated backfill program, and a Promise facade.
+ * the core decides on, the gated backfill program, live capture, and the
+ * Promise facades for hosts that do not use Effect.
  *
  * @since 0.1.0
  */
 
+// The backfill.
 /** The gated backfill program: `Backfill.run`, `Backfill.plan` and the outcomes. */
 export * as Backfill from "./Backfill.js"
-
-/** Runs the core's compiled queries: over a host connection, an `@effect/sql` client or row arrays. */
+/** Runs the core's compiled queries: over a host connection or an `@effect/sql` client. */
 export * as ActivitySource from "./ActivitySource.js"
-
-/** The activity source over a SQLite file on Node (better-sqlite3, read-only). */
+/** The activity source over a SQLite file on Node (better-sqlite3, read-only, worker threads). */
 export * as NodeActivitySource from "./NodeActivitySource.js"
-
 /** The activity source over a SQLite file on Bun (`bun:sqlite`, read-only). */
 export * as BunActivitySource from "./BunActivitySource.js"
-
+/** The activity source for a path or a host connection, on whichever runtime runs. */
+export * as RuntimeActivitySource from "./RuntimeActivitySource.js"
 /** The minimal structural SQLite interface (better-sqlite3, bun:sqlite, node:sqlite fit). */
 export type { SqliteDatabase, SqliteStatement } from "./SqliteDatabase.js"
-
-/** Telemetry consent: environment + config file -> a decision and the rule that made it. */
-export * as Consent from "./Consent.js"
-
-/** The install id, stored in the app's telemetry config file and created only when missing. */
-export * as InstallId from "./InstallId.js"
-
-/** The backfill's completion marker file, read and written atomically. */
+/** The backfill's completion marker and pending-send record, read and written atomically. */
 export * as MarkerStore from "./MarkerStore.js"
-
 /** The PostHog sink: a dedicated posthog-node client per send, delivery positively confirmed. */
 export * as PostHogSink from "./PostHogSink.js"
-
-/** Every live service of the backfill for an app's data dir and database, on Node or Bun. */
+/** Every live service of the backfill for an app's data dir and database. */
 export * as NodeBackfill from "./NodeBackfill.js"
 
-/** The Promise facade for hosts that do not use Effect. */
-export * from "./HistoricalBackfill.js"
-
-/** The catalog of an app's live events, declared with Effect Schema (the schema is the whitelist). */
-export * as EventCatalog from "./EventCatalog.js"
-
-/** Typed live events over a long-lived posthog-node client: validated, consent-gated, deduped, positively confirmed. */
-export * as Telemetry from "./Telemetry.js"
-
-/** Live telemetry for an app's data dir on Node, and the base properties of the running process. */
-export * as NodeTelemetry from "./NodeTelemetry.js"
-
+// The app's files.
+/** An app's data dir: the services over its config file and marker, built once and shared. */
+export * as AppDataDir from "./AppDataDir.js"
+/** The one owner of the app's telemetry config file: read, and update under one lock across processes. */
+export * as ConfigFile from "./ConfigFile.js"
+/** Telemetry consent: environment + config file -> a decision and the rule that made it. */
+export * as Consent from "./Consent.js"
+/** The install id, stored in the app's config file and created only when missing. */
+export * as InstallId from "./InstallId.js"
 /** The one-time, versioned first-run telemetry notice, stored in the app's config file. */
 export * as FirstRunNotice from "./FirstRunNotice.js"
 
+// Live events.
+/** The catalog of an app's live events, declared with Effect Schema (the schema is the whitelist). */
+export * as EventCatalog from "./EventCatalog.js"
+/** Typed live events over a long-lived posthog-node client: validated, consent-gated, deduped, positively confirmed. */
+export * as Telemetry from "./Telemetry.js"
+/** Live telemetry for an app's data dir, and the base properties of the running process. */
+export * as NodeTelemetry from "./NodeTelemetry.js"
+
+// Dashboards and hosts.
 /** Dashboards as code, applied idempotently through PostHog's REST API. */
 export * as PostHogDashboards from "./PostHogDashboards.js"
-
-/** The Promise facade of live telemetry for hosts that do not use Effect. */
-export * from "./LiveTelemetry.js"
-
-/** The PostHog host check shared by the sinks, the dashboards client and the CLI. */
+/** The PostHog host check and default shared by the sinks, the dashboards client and the CLI. */
 export * as HttpHost from "./HttpHost.js"
+
+// The Promise facades.
+/** `runHistoricalBackfill` / `startHistoricalBackfill`: the backfill for hosts that do not use Effect. */
+export * from "./promise/runHistoricalBackfill.js"
+/** `createLiveTelemetry`: live events for hosts that do not use Effect. */
+export * from "./promise/createLiveTelemetry.js"

@@ -1,7 +1,7 @@
 /**
  * The activity source layers over real SQLite files in a temp dir.
  */
-import { claudeMem, compileFirstActivity, readFirstActivity } from "@posthog-backfill/core"
+import { FirstActivity, Presets } from "@posthog-backfill/core"
 import { ActivitySource, Backfill, NodeActivitySource } from "@posthog-backfill/effect"
 import { describe, expect, it } from "@effect/vitest"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
@@ -37,8 +37,8 @@ const sourceOf = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySour
 const first = (source: ActivitySource.Service) =>
   Effect.gen(function*() {
     const columns = yield* source.columns
-    const { query } = compileFirstActivity({ spec: claudeMem.spec, columns, floorMs: claudeMem.floorMs })
-    return { columns, first: readFirstActivity(yield* source.run(query!)) }
+    const { query } = FirstActivity.compileFirstActivity({ spec: Presets.claudeMem.spec, columns, floorMs: Presets.claudeMem.floorMs })
+    return { columns, first: FirstActivity.readFirstActivity(yield* source.run(query!)) }
   })
 
 describe("NodeActivitySource", () => {
@@ -143,10 +143,10 @@ describe("ActivitySource over a host connection and an @effect/sql SqlClient", (
       yield* TestClock.setTime(NOW)
       const file = path.join(tempDir(), "sql.db")
       makeDb(file).close()
-      const viaSqlClient = yield* Backfill.plan({ app: claudeMem, installId: "i" }).pipe(
+      const viaSqlClient = yield* Backfill.plan({ app: Presets.claudeMem, installId: "i" }).pipe(
         Effect.provide(ActivitySource.layerSqlClient.pipe(Layer.provide(SqliteClient.layer({ filename: file, readonly: true, disableWAL: true }))))
       )
-      const viaFile = yield* Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(NodeActivitySource.layer({ path: file })))
+      const viaFile = yield* Backfill.plan({ app: Presets.claudeMem, installId: "i" }).pipe(Effect.provide(NodeActivitySource.layer({ path: file })))
       expect(viaSqlClient.events.length).toBe(2)
       expect(viaSqlClient).toEqual(viaFile)
     }))

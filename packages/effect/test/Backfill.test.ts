@@ -3,19 +3,10 @@
  * sink, in-memory marker / install id / activity source, a static consent, a
  * test clock and a capturing console.
  */
-import {
-  type AnyQuery,
-  claudeMem,
-  columnsOfRows,
-  type ConsentDecision,
-  DAY_MS,
-  type MarkerState,
-  parseMarker,
-  type PendingSend,
-  runQueryInMemory,
-  type TableQuery
-} from "@posthog-backfill/core"
-import { ActivitySource, Backfill, Consent, InstallId, MarkerStore, PostHogSink } from "@posthog-backfill/effect"
+import { type ConsentRules, DayWindow, Marker, Presets, type Query } from "@posthog-backfill/core"
+import { columnsOfRows, runQueryInMemory } from "@posthog-backfill/testkit/InMemoryQuery"
+import { ActivitySource, Backfill, Consent, HttpHost, InstallId, MarkerStore, PostHogSink } from "@posthog-backfill/effect"
+import * as MemorySource from "@posthog-backfill/testkit/MemorySource"
 import { describe, expect, it } from "@effect/vitest"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -41,9 +32,9 @@ const history = {
   user_prompts: [{ created_at_epoch: day("2025-10-19T09:01:00Z") }]
 }
 
-const consentOn: ConsentDecision = { enabled: true, debug: false, source: "default", reason: "on by default" }
-const consentOff: ConsentDecision = { enabled: false, debug: false, source: "env", reason: "CLAUDE_MEM_TELEMETRY=0 turned telemetry off" }
-const consentDebug: ConsentDecision = { ...consentOn, debug: true }
+const consentOn: ConsentRules.ConsentDecision = { enabled: true, debug: false, source: "default", reason: "on by default" }
+const consentOff: ConsentRules.ConsentDecision = { enabled: false, debug: false, source: "env", reason: "CLAUDE_MEM_TELEMETRY=0 turned telemetry off" }
+const consentDebug: ConsentRules.ConsentDecision = { ...consentOn, debug: true }
 
 /** An activity source that must not be read (a gate before the database must stop the run). */
 const untouchableSource = Layer.succeed(ActivitySource.ActivitySource, {
@@ -52,12 +43,12 @@ const untouchableSource = Layer.succeed(ActivitySource.ActivitySource, {
 })
 
 interface Setup {
-  readonly marker?: MarkerState
-  readonly pending?: PendingSend
+  readonly marker?: Marker.MarkerState
+  readonly pending?: Marker.PendingSend
   readonly nowMs?: number
   /** Make the marker write fail, as a crash between delivery and marker would. */
   readonly markerWriteFails?: boolean
-  readonly consent?: ConsentDecision
+  readonly consent?: ConsentRules.ConsentDecision
   readonly source?: Layer.Layer<ActivitySource.ActivitySource>
   readonly installId?: string
   readonly sink?: PostHogSink.RecordingBehaviour
@@ -79,12 +70,12 @@ const runWith = (setup: Setup) =>
       Layer.succeed(MarkerStore.MarkerStore, markerService),
       Consent.layerStatic(setup.consent ?? consentOn),
       installIds,
-      setup.source ?? ActivitySource.layerMemory(history),
+      setup.source ?? MemorySource.layer(history),
       PostHogSink.layerRecording(recording)
     )
     const current = yield* Effect.console
     const capturing: Console.Console = { ...current, error: (...args) => Effect.sync(() => void stderr.push(args.join(" "))) }
-    const result = yield* Backfill.run({ app: claudeMem, apiKey: "apiKey" in setup ? setup.apiKey : "phc_test" }).pipe(
+    const result = yield* Backfill.run({ app: Presets.claudeMem, apiKey: "apiKey" in setup ? setup.apiKey : "phc_test" }).pipe(
       Effect.zip(Effect.flatMap(InstallId.InstallId, (ids) => ids.current)),
       Effect.provide(layers),
       Effect.withConsole(capturing),
@@ -96,7 +87,7 @@ const runWith = (setup: Setup) =>
 describe("Backfill.run gates", () => {
   it.effect("1. a present marker stops before the database, consent and client", () =>
     Effect.gen(function*() {
-      const done = parseMarker(JSON.stringify({ completedAt: "x", throughDay: "2026-01-01", eventCount: 3, installId: "i", version: "9.0.0" }))
+      const done = Marker.parseMarker(JSON.stringify({ completedAt: "x", throughDay: "2026-01-01", eventCount: 3, installId: "i", version: "9.0.0" }))
       const { recording, result, written } = yield* runWith({ marker: done, source: untouchableSource })
       expect(result._tag === "Right" && result.right[0]._tag).toBe("AlreadyDone")
       expect(recording.clientsConstructed).toBe(0)
@@ -105,7 +96,7 @@ describe("Backfill.run gates", () => {
 
   it.effect("1. an unreadable marker also means done", () =>
     Effect.gen(function*() {
-      const { recording, result } = yield* runWith({ marker: parseMarker("{garbage"), source: untouchableSource })
+      const { recording, result } = yield* runWith({ marker: Marker.parseMarker("{garbage"), source: untouchableSource })
       expect(result._tag === "Right" && result.right[0]._tag).toBe("AlreadyDone")
       expect(recording.clientsConstructed).toBe(0)
     }))
@@ -130,12 +121,12 @@ describe("Backfill.run gates", () => {
       expect(stderr[0]).toMatch(/dry run: 3 events, 2 active days in 2025-10-19\.\.2026-06-09; nothing sent, nothing written/)
       expect(stderr).toHaveLength(4)
       expect(JSON.parse(stderr[1]!)).toMatchObject({ event: "install_inferred", timestamp: "2025-10-19T12:00:00.000Z" })
-      expect(stderr.join("\n")).toContain(Backfill.PLACEHOLDER_INSTALL_ID)
+      expect(stderr.join("\n")).toContain(InstallId.PLACEHOLDER_INSTALL_ID)
     }))
 
   it.effect("4. debug on an empty database still prints, and writes no marker", () =>
     Effect.gen(function*() {
-      const { result, stderr, written } = yield* runWith({ consent: consentDebug, source: ActivitySource.layerMemory({}) })
+      const { result, stderr, written } = yield* runWith({ consent: consentDebug, source: MemorySource.layer({}) })
       expect(result._tag === "Right" && result.right[0]._tag).toBe("DryRun")
       expect(stderr).toEqual([expect.stringMatching(/dry run: 0 events, no activity; last full day 2026-06-09/)])
       expect(written).toEqual([])
@@ -144,7 +135,7 @@ describe("Backfill.run gates", () => {
   it.effect("5. zero events write a marker with eventCount 0 and construct no client", () =>
     Effect.gen(function*() {
       const fresh = { sdk_sessions: [{ started_at_epoch: NOW - 3_600_000, status: "active", platform_source: "claude", project: "a" }] }
-      const { recording, result, written } = yield* runWith({ source: ActivitySource.layerMemory(fresh), installId: "id-5" })
+      const { recording, result, written } = yield* runWith({ source: MemorySource.layer(fresh), installId: "id-5" })
       expect(result._tag === "Right" && result.right[0]._tag).toBe("NothingToSend")
       expect(recording.clientsConstructed).toBe(0)
       expect(written).toEqual([{ completedAt: "2026-06-12T08:00:00.000Z", throughDay: "2026-06-09", eventCount: 0, installId: "id-5" }])
@@ -163,7 +154,7 @@ describe("Backfill.run gates", () => {
       const { recording, result, written } = yield* runWith({ installId: "install-7" })
       expect(result._tag === "Right" && result.right[0]).toMatchObject({ _tag: "Sent", eventCount: 3 })
       expect(recording.clientsConstructed).toBe(1)
-      expect(recording.sends[0]!.options).toEqual({ apiKey: "phc_test", host: Backfill.DEFAULT_HOST, historicalMigration: true })
+      expect(recording.sends[0]!.options).toEqual({ apiKey: "phc_test", host: HttpHost.DEFAULT_HOST, historicalMigration: true })
       expect(recording.events.map((e) => [e.event, e.timestamp.toISOString(), e.distinctId])).toEqual([
         ["install_inferred", "2025-10-19T12:00:00.000Z", "install-7"],
         ["historical_activity", "2025-10-19T12:00:00.000Z", "install-7"],
@@ -208,7 +199,7 @@ describe("Backfill.run gates", () => {
   it.effect("a second run after success sends nothing", () =>
     Effect.gen(function*() {
       const first = yield* runWith({ installId: "i" })
-      const marker: MarkerState = { _tag: "Present", marker: first.written[0]! }
+      const marker: Marker.MarkerState = { _tag: "Present", marker: first.written[0]! }
       const second = yield* runWith({ installId: "i", marker })
       expect(second.result._tag === "Right" && second.result.right[0]._tag).toBe("AlreadyDone")
       expect(second.recording.clientsConstructed).toBe(0)
@@ -230,7 +221,7 @@ describe("Backfill.run gates", () => {
       const shape = (r: typeof crashed) => r.recording.events.map((e) => [e.uuid, e.timestamp.toISOString(), JSON.stringify(e.properties)])
 
       // Three days later the window would include 2026-06-11's session; the pending send pins it.
-      const later = NOW + 3 * DAY_MS
+      const later = NOW + 3 * DayWindow.DAY_MS
       const retried = yield* runWith({ installId: "i", nowMs: later, pending: crashed.pending! })
       expect(retried.result._tag === "Right" && retried.result.right[0]._tag).toBe("Sent")
       expect(shape(retried)).toEqual(shape(crashed))
@@ -265,7 +256,7 @@ const largeHistory = (() => {
 
 /** An in-memory source with `concurrency` connections that records the queries it runs and its snapshots. */
 const severalConnections = (options: { readonly concurrency: number; readonly shared?: boolean | undefined }) => {
-  const asked: Array<AnyQuery> = []
+  const asked: Array<Query.AnyQuery> = []
   const snapshots = { begun: 0, ended: 0 }
   const layer = Layer.succeed(ActivitySource.ActivitySource, {
     columns: Effect.sync(() => columnsOfRows(largeHistory)),
@@ -290,9 +281,9 @@ describe("Backfill.plan over several connections", () => {
   const plan = (layer: Layer.Layer<ActivitySource.ActivitySource>) =>
     Effect.gen(function*() {
       yield* TestClock.setTime(NOW)
-      return yield* Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
+      return yield* Backfill.plan({ app: Presets.claudeMem, installId: "i" }).pipe(Effect.provide(layer))
     })
-  const chunksOf = (asked: ReadonlyArray<AnyQuery>) => asked.filter((query) => query._tag === "TableQuery" && query.rowidRange !== undefined)
+  const chunksOf = (asked: ReadonlyArray<Query.AnyQuery>) => asked.filter((query) => query._tag === "TableQuery" && query.rowidRange !== undefined)
 
   it.effect("splits large tables into rowid chunks on one shared snapshot, and plans exactly the same days and events", () =>
     Effect.gen(function*() {
@@ -306,7 +297,7 @@ describe("Backfill.plan over several connections", () => {
       const two = severalConnections({ concurrency: 2, shared: true })
       expect(yield* plan(two.layer)).toEqual(reference)
       const chunks = chunksOf(two.asked)
-      expect(new Set(chunks.map((query) => (query as TableQuery).table))).toEqual(new Set(["observations", "user_prompts"]))
+      expect(new Set(chunks.map((query) => (query as Query.TableQuery).table))).toEqual(new Set(["observations", "user_prompts"]))
       expect(chunks.length).toBeGreaterThanOrEqual(4)
       // The snapshot spans every query of the plan, and ends with it.
       expect(two.snapshots).toEqual({ begun: 1, ended: 1 })

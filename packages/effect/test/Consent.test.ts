@@ -2,8 +2,8 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
-import type { ConsentDecision } from "@posthog-backfill/core"
-import { Consent } from "@posthog-backfill/effect"
+import { type ConsentRules } from "@posthog-backfill/core"
+import { ConfigFile, Consent } from "@posthog-backfill/effect"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -24,7 +24,7 @@ const setup = (env: Record<string, string>, content?: string) =>
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "consent-" })
     const configPath = path.join(dir, "telemetry.json")
     if (content !== undefined) yield* fs.writeFileString(configPath, content)
-    const consent = yield* Consent.make({ envPrefix: PREFIX, configPath }).pipe(
+    const consent = yield* Consent.make({ envPrefix: PREFIX }).pipe(Effect.provide(ConfigFile.layer({ path: configPath }))).pipe(
       Effect.withConfigProvider(envProvider(env))
     )
     return { fs, path, dir, configPath, consent }
@@ -33,7 +33,7 @@ const setup = (env: Record<string, string>, content?: string) =>
 const decide = (env: Record<string, string>, content?: string) =>
   Effect.flatMap(setup(env, content), ({ consent }) => consent.resolve)
 
-const expectDecision = (decision: ConsentDecision, enabled: boolean, source: ConsentDecision["source"]) => {
+const expectDecision = (decision: ConsentRules.ConsentDecision, enabled: boolean, source: ConsentRules.ConsentDecision["source"]) => {
   expect({ enabled: decision.enabled, source: decision.source }).toEqual({ enabled, source })
 }
 
@@ -132,7 +132,7 @@ layer(NodeContext.layer)("Consent (env map + real config file)", (it) => {
     Effect.gen(function*() {
       const { configPath, fs } = yield* setup({})
       yield* fs.makeDirectory(configPath)
-      const consent = yield* Consent.make({ envPrefix: PREFIX, configPath }).pipe(
+      const consent = yield* Consent.make({ envPrefix: PREFIX }).pipe(Effect.provide(ConfigFile.layer({ path: configPath }))).pipe(
         Effect.withConfigProvider(envProvider({}))
       )
       const decision = yield* consent.resolve
@@ -144,7 +144,7 @@ layer(NodeContext.layer)("Consent (env map + real config file)", (it) => {
     Effect.gen(function*() {
       const { dir, fs, path } = yield* setup({})
       const configPath = path.join(dir, "data", "telemetry.json")
-      const consent = yield* Consent.make({ envPrefix: PREFIX, configPath }).pipe(
+      const consent = yield* Consent.make({ envPrefix: PREFIX }).pipe(Effect.provide(ConfigFile.layer({ path: configPath }))).pipe(
         Effect.withConfigProvider(envProvider({}))
       )
       yield* consent.setEnabled(false)
@@ -178,7 +178,7 @@ layer(NodeContext.layer)("Consent (env map + real config file)", (it) => {
   it.scoped("the environment comes from the ConfigProvider in place when the layer is built", () =>
     Effect.gen(function*() {
       const { configPath } = yield* setup({})
-      const layerUnderTest = Consent.layer({ envPrefix: PREFIX, configPath }).pipe(
+      const layerUnderTest = Consent.layer({ envPrefix: PREFIX }).pipe(Layer.provide(ConfigFile.layer({ path: configPath }))).pipe(
         Layer.provide(Layer.setConfigProvider(envProvider({ [PREFIX]: "0" })))
       )
       const decision = yield* Effect.flatMap(Consent.Consent, (consent) => consent.resolve).pipe(
@@ -193,7 +193,7 @@ layer(NodeContext.layer)("Consent (env map + real config file)", (it) => {
 describe("Consent (pure helpers and test layer)", () => {
   it.effect("layerStatic answers the fixed decision", () =>
     Effect.gen(function*() {
-      const decision: ConsentDecision = { enabled: false, source: "ci", reason: "test", debug: true }
+      const decision: ConsentRules.ConsentDecision = { enabled: false, source: "ci", reason: "test", debug: true }
       const consent = yield* Consent.Consent
       expect(yield* consent.resolve).toEqual(decision)
       yield* consent.setEnabled(true)

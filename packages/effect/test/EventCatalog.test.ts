@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { bucketBase2, claudeMem, closedEnum, MAX_BASE2_BUCKET } from "@posthog-backfill/core"
+import { Base2, ClosedEnum, Presets } from "@posthog-backfill/core"
 import { EventCatalog, Telemetry } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -14,7 +14,7 @@ const base = { version: "1.2.3", os: "linux", arch: "x64", runtime: "node", loca
 /** Runs `effect` synchronously with a fresh recording telemetry and logs muted. */
 const withRecording = <A>(f: (recording: Telemetry.Recording) => Effect.Effect<A>) =>
   Effect.runSync(
-    Effect.flatMap(Telemetry.makeRecording({ app: claudeMem, catalog, baseProperties: base }), f).pipe(
+    Effect.flatMap(Telemetry.makeRecording({ app: Presets.claudeMem, catalog, baseProperties: base }), f).pipe(
       Logger.withMinimumLogLevel(LogLevel.None)
     )
   )
@@ -60,7 +60,7 @@ describe("EventCatalog properties", () => {
         logs.push(`${logLevel.label}: ${Array.isArray(message) ? message.join(" ") : String(message)}`)
       })
       const result = Effect.runSync(
-        Effect.flatMap(Telemetry.makeRecording({ app: claudeMem, catalog }), (recording) =>
+        Effect.flatMap(Telemetry.makeRecording({ app: Presets.claudeMem, catalog }), (recording) =>
           Effect.map(recording.service.capture(JobFinished, payload as never, { dedupeKey: "k" }), (captured) => ({
             captured,
             sent: recording.events.length
@@ -77,7 +77,7 @@ describe("EventCatalog properties", () => {
     const bad = fc.oneof(
       fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
       fc.double({ max: -Number.MIN_VALUE, noNaN: true }),
-      fc.double({ min: 0, max: 1e12, noNaN: true }).filter((value) => bucketBase2(value) !== value)
+      fc.double({ min: 0, max: 1e12, noNaN: true }).filter((value) => Base2.bucketBase2(value) !== value)
     )
     fc.assert(fc.property(validJob, bad, (payload, value) =>
       Either.isLeft(EventCatalog.validate(JobFinished, { ...payload, input_b2: value }))))
@@ -96,8 +96,8 @@ describe("EventCatalog properties", () => {
 
   it("Base2 accepts exactly what core's bucketBase2 produces", () => {
     // bucketBase2's own properties (monotone, idempotent, power of two or 0, at or above) live in packages/core/test/Base2.test.ts.
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, max: MAX_BASE2_BUCKET }), (value) => {
-      const bucket = bucketBase2(value)
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, max: Base2.MAX_BASE2_BUCKET }), (value) => {
+      const bucket = Base2.bucketBase2(value)
       return EventCatalog.isBase2Bucket(bucket) && Either.isRight(Schema.decodeUnknownEither(EventCatalog.Base2)(bucket))
     }))
     expect(EventCatalog.isBase2Bucket(1000)).toBe(false)
@@ -118,7 +118,7 @@ describe("EventCatalog definitions", () => {
   })
 
   it("closedEnumOf ships a core closed enum's keys only", () => {
-    const models = closedEnum({ buckets: [{ key: "claude", values: ["claude-sonnet-4-5"] }], other: "other" })
+    const models = ClosedEnum.closedEnum({ buckets: [{ key: "claude", values: ["claude-sonnet-4-5"] }], other: "other" })
     const schema = EventCatalog.closedEnumOf(models)
     expect(Either.isRight(Schema.decodeUnknownEither(schema)("other"))).toBe(true)
     expect(Either.isLeft(Schema.decodeUnknownEither(schema)("claude-sonnet-4-5"))).toBe(true)

@@ -2,7 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { FirstRunNotice } from "@posthog-backfill/effect"
+import { ConfigFile, FirstRunNotice } from "@posthog-backfill/effect"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
@@ -18,7 +18,10 @@ const setup = (env: Record<string, string> = {}, content?: string) =>
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "notice-" })
     const configPath = path.join(dir, "telemetry.json")
     if (content !== undefined) yield* fs.writeFileString(configPath, content)
-    const notice = yield* FirstRunNotice.make({ configPath, envPrefix: PREFIX }).pipe(Effect.withConfigProvider(envProvider(env)))
+    const notice = yield* FirstRunNotice.make({ envPrefix: PREFIX }).pipe(
+      Effect.provide(ConfigFile.layer({ path: configPath })),
+      Effect.withConfigProvider(envProvider(env))
+    )
     const read = Effect.map(fs.readFileString(configPath), (text) => JSON.parse(text) as unknown)
     return { fs, dir, configPath, notice, read }
   }).pipe(Logger.withMinimumLogLevel(LogLevel.None))

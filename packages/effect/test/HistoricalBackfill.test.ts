@@ -3,9 +3,10 @@
  * written by the sample generator, a real data dir in a temp dir, the real
  * posthog-node client talking HTTP to the local capture server on 127.0.0.1.
  */
-import { claudeMem, eventUuid, HISTORICAL_ACTIVITY } from "@posthog-backfill/core"
+import { EventId, HistoricalEvents, Presets } from "@posthog-backfill/core"
 import { type HistoricalBackfillOptions, runHistoricalBackfill, startHistoricalBackfill } from "@posthog-backfill/effect"
-import { startLocalCaptureServer, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
+import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -39,7 +40,7 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks())
 
 const options = (overrides: Partial<HistoricalBackfillOptions> = {}): HistoricalBackfillOptions => ({
-  app: claudeMem,
+  app: Presets.claudeMem,
   dataDir,
   database,
   apiKey: "phc_e2e",
@@ -75,7 +76,7 @@ describe("runHistoricalBackfill end to end", () => {
       expect((event["properties"] as Record<string, unknown>)["$ignore_sent_at"]).toBe(true)
     }
     const firstDay = result.summary.firstActiveDay!
-    expect(server.events.some((e) => e["uuid"] === eventUuid(claudeMem.namespace, installId, HISTORICAL_ACTIVITY, firstDay))).toBe(true)
+    expect(server.events.some((e) => e["uuid"] === EventId.eventUuid(Presets.claudeMem.namespace, installId, HistoricalEvents.HISTORICAL_ACTIVITY, firstDay))).toBe(true)
     expect(JSON.stringify(server.events)).not.toMatch(/SECRET-|private-project/)
 
     expect(readJson(marker())).toEqual({

@@ -2,7 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { InstallId } from "@posthog-backfill/effect"
+import { ConfigFile, InstallId } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -14,7 +14,7 @@ const setup = (relative = "telemetry.json") =>
     const path = yield* Path.Path
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "install-id-" })
     const configPath = path.join(dir, relative)
-    const ids = yield* InstallId.make({ configPath, key: "installId" })
+    const ids = yield* InstallId.make({ key: "installId" }).pipe(Effect.provide(ConfigFile.layer({ path: configPath })))
     return { fs, path, dir, configPath, ids }
   })
 
@@ -35,7 +35,7 @@ layer(NodeContext.layer)("InstallId (files)", (it) => {
       expect(yield* ids.getOrCreate).toBe(id)
       expect(yield* ids.current).toBe(id)
       // a fresh service over the same file sees the same id
-      const again = yield* InstallId.make({ configPath, key: "installId" })
+      const again = yield* InstallId.make({ key: "installId" }).pipe(Effect.provide(ConfigFile.layer({ path: configPath })))
       expect(yield* again.getOrCreate).toBe(id)
       // no temp files left behind
       expect(yield* fs.readDirectory(path.join(dir, "data"))).toEqual(["telemetry.json"])
@@ -45,7 +45,7 @@ layer(NodeContext.layer)("InstallId (files)", (it) => {
     Effect.gen(function*() {
       const { configPath, fs } = yield* setup()
       const services = yield* Effect.all(
-        Array.from({ length: 4 }, () => InstallId.make({ configPath, key: "installId" }))
+        Array.from({ length: 4 }, () => InstallId.make({ key: "installId" }).pipe(Effect.provide(ConfigFile.layer({ path: configPath }))))
       )
       const ids = yield* Effect.all(services.map((s) => s.getOrCreate), { concurrency: "unbounded" })
       expect(new Set(ids).size).toBe(1)

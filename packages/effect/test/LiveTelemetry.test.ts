@@ -1,4 +1,4 @@
-import { claudeMem } from "@posthog-backfill/core"
+import { Presets } from "@posthog-backfill/core"
 import { createLiveTelemetry, type LiveTelemetryOptions } from "@posthog-backfill/effect"
 import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
 import * as fs from "node:fs"
@@ -15,7 +15,7 @@ const tempDir = () => {
 }
 
 const options = (dataDir: string, host: string, extra: Partial<LiveTelemetryOptions> = {}): LiveTelemetryOptions => ({
-  app: claudeMem,
+  app: Presets.claudeMem,
   catalog,
   dataDir,
   apiKey: "phc_test",

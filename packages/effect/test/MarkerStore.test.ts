@@ -2,13 +2,13 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { encodeMarker, makeMarker, markerAbsent } from "@posthog-backfill/core"
+import { Marker } from "@posthog-backfill/core"
 import { MarkerStore } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 
-const marker = makeMarker({
+const marker = Marker.makeMarker({
   completedAtMs: Date.UTC(2025, 5, 1, 10, 0, 0),
   throughDay: "2025-05-29",
   eventCount: 42,
@@ -43,7 +43,7 @@ layer(NodeContext.layer)("MarkerStore (files)", (it) => {
   it.scoped("a missing marker is Absent", () =>
     Effect.gen(function*() {
       const { store } = yield* setup()
-      expect(yield* store.read).toEqual(markerAbsent)
+      expect(yield* store.read).toEqual(Marker.markerAbsent)
     }))
 
   it.scoped("the pending send sits beside the marker, round-trips atomically and clears", () =>
@@ -66,7 +66,7 @@ layer(NodeContext.layer)("MarkerStore (files)", (it) => {
   it.scoped("a missing data dir is Absent too", () =>
     Effect.gen(function*() {
       const { store } = yield* setup("no/such/dir/backfill.json")
-      expect(yield* store.read).toEqual(markerAbsent)
+      expect(yield* store.read).toEqual(Marker.markerAbsent)
     }))
 
   it.scoped("write then read round-trips, and the file is the core's encoding", () =>
@@ -74,7 +74,7 @@ layer(NodeContext.layer)("MarkerStore (files)", (it) => {
       const { file, fs, store } = yield* setup()
       yield* store.write(marker)
       expect(yield* store.read).toEqual({ _tag: "Present", marker })
-      expect(yield* fs.readFileString(file)).toBe(encodeMarker(marker))
+      expect(yield* fs.readFileString(file)).toBe(Marker.encodeMarker(marker))
     }))
 
   it.scoped("write is atomic: no temp file remains, and a second write replaces the first", () =>
@@ -184,7 +184,7 @@ describe("MarkerStore (memory)", () => {
   it.effect("records writes and reads them back", () =>
     Effect.gen(function*() {
       const memory = yield* MarkerStore.makeMemory()
-      expect(yield* memory.service.read).toEqual(markerAbsent)
+      expect(yield* memory.service.read).toEqual(Marker.markerAbsent)
       yield* memory.service.write(marker)
       expect(yield* memory.service.read).toEqual({ _tag: "Present", marker })
       expect(yield* memory.written).toEqual([marker])
@@ -199,10 +199,10 @@ describe("MarkerStore (memory)", () => {
   it.effect("the file layer builds from FileSystem + Path", () =>
     Effect.gen(function*() {
       const store = yield* MarkerStore.MarkerStore
-      expect(yield* store.read).toEqual(markerAbsent)
+      expect(yield* store.read).toEqual(Marker.markerAbsent)
     }).pipe(
       Effect.provide(
-        MarkerStore.layer({ path: "/definitely/not/here/backfill.json" }).pipe(Layer.provide(NodeContext.layer))
+        MarkerStore.layer({ path: "/definitely/not/here/backfill.json" })
       )
     ))
 })

@@ -3,9 +3,9 @@
  * for a path on Node): the same answers and errors as the inline source, from
  * a worker thread, while the host's event loop keeps running.
  */
-import { claudeMem, compileFirstActivity, readFirstActivity } from "@posthog-backfill/core"
-import { ActivitySource, Backfill, NodeActivitySource, NodeBackfill } from "@posthog-backfill/effect"
-import { CLAUDE_MEM_SCHEMA, writeClaudeMemSample } from "@posthog-backfill/effect/testing"
+import { FirstActivity, Presets } from "@posthog-backfill/core"
+import { ActivitySource, Backfill, NodeActivitySource, RuntimeActivitySource } from "@posthog-backfill/effect"
+import { CLAUDE_MEM_SCHEMA, writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import * as Context from "effect/Context"
@@ -40,7 +40,7 @@ const addObservation = (app: Database.Database) =>
 
 /** The claude-mem plan of a source (the test clock sets its `now`). */
 const plan = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
-  Backfill.plan({ app: claudeMem, installId: "i" }).pipe(Effect.provide(layer))
+  Backfill.plan({ app: Presets.claudeMem, installId: "i" }).pipe(Effect.provide(layer))
 
 /** The reference plan: through a host's own connection, read query by query (no snapshot, probes or chunks). */
 const hostPlan = (file: string) =>
@@ -93,8 +93,8 @@ describe("NodeActivitySource.layerWorker", () => {
       const source = yield* sourceOf(NodeActivitySource.layerWorker({ path: file }))
       const columns = yield* source.columns
       expect(columns["sdk_sessions"]).toEqual(["id", "project", "status", "platform_source", "user_prompt", "started_at_epoch"])
-      const { query } = compileFirstActivity({ spec: claudeMem.spec, columns, floorMs: claudeMem.floorMs })
-      expect(readFirstActivity(yield* source.run(query!))).toBe(Date.parse("2025-10-19T09:00:00Z"))
+      const { query } = FirstActivity.compileFirstActivity({ spec: Presets.claudeMem.spec, columns, floorMs: Presets.claudeMem.floorMs })
+      expect(FirstActivity.readFirstActivity(yield* source.run(query!))).toBe(Date.parse("2025-10-19T09:00:00Z"))
       const write = yield* Effect.either(
         source.run({ _tag: "FirstActivityQuery", id: "w", sql: "DELETE FROM observations RETURNING id", params: [], sources: [], floorMs: 0 })
       )
@@ -277,7 +277,7 @@ describe("NodeActivitySource.layerWorker", () => {
   it.live("keeps the host's event loop running while it plans a large database (inline it does not)", () =>
     Effect.gen(function*() {
       const file = sample()
-      const planFrom = (inline: boolean) => plan(NodeBackfill.layerActivitySource(file, undefined, { inline }))
+      const planFrom = (inline: boolean) => plan(RuntimeActivitySource.layer(file, { inline }))
       yield* planFrom(false) // warm: the first run also loads and compiles code
       const inline = yield* watchingTheLoop(planFrom(true))
       const offThread = yield* watchingTheLoop(planFrom(false))

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
-import { compactionDashboard, type DashboardDefinition, insightQueryNode, readManagedKey } from "@posthog-backfill/core"
+import { BundledDashboards, type Insight, ManagedMarker, QueryNode } from "@posthog-backfill/core"
 import { PostHogDashboards } from "@posthog-backfill/effect"
 import { LocalPostHogApi } from "@posthog-backfill/effect/testing"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 
-const dashboard = compactionDashboard()
+const dashboard = BundledDashboards.compactionDashboard()
 
 const apply = (
   api: LocalPostHogApi.LocalPostHogApi,
-  definition: DashboardDefinition = dashboard,
+  definition: Insight.DashboardDefinition = dashboard,
   options: PostHogDashboards.ApplyOptions = {},
   target: Partial<PostHogDashboards.Target> = {}
 ) =>
@@ -42,14 +42,14 @@ describe("PostHogDashboards.apply against a local fake of PostHog's REST API", (
       const { dashboards, insights } = live(api)
       expect(dashboards).toHaveLength(1)
       expect(dashboards[0]).toMatchObject({ id: first.dashboardId, name: "Mux • Compaction" })
-      expect(readManagedKey(dashboards[0]!.description)).toBe("mux-compaction")
-      expect(insights.map((i) => [i.name, readManagedKey(i.description), i.dashboards])).toEqual([
+      expect(ManagedMarker.readManagedKey(dashboards[0]!.description)).toBe("mux-compaction")
+      expect(insights.map((i) => [i.name, ManagedMarker.readManagedKey(i.description), i.dashboards])).toEqual([
         ["Compactions per day", "mux-compaction/volume", [first.dashboardId]],
         ["Compactions by source", "mux-compaction/by-source", [first.dashboardId]],
         ["Compaction effectiveness by model", "mux-compaction/effectiveness-by-model", [first.dashboardId]]
       ])
-      expect(insights[0]!.query).toEqual(insightQueryNode(dashboard.insights[0]!.query))
-      expect(first.insightIds).toEqual(Object.fromEntries(insights.map((i) => [readManagedKey(i.description)!, i.id])))
+      expect(insights[0]!.query).toEqual(QueryNode.insightQueryNode(dashboard.insights[0]!.query))
+      expect(first.insightIds).toEqual(Object.fromEntries(insights.map((i) => [ManagedMarker.readManagedKey(i.description)!, i.id])))
 
       // Second apply: reads only.
       const writesBefore = api.writes.length
@@ -60,7 +60,7 @@ describe("PostHogDashboards.apply against a local fake of PostHog's REST API", (
       expect(PostHogDashboards.describeResult(dashboard, second).every((line) => line.endsWith("unchanged"))).toBe(true)
 
       // Renamed and changed definitions update the same insights in place.
-      const changed: DashboardDefinition = {
+      const changed: Insight.DashboardDefinition = {
         ...dashboard,
         name: "Mux • Compactions",
         insights: dashboard.insights.map((insight) =>
@@ -74,7 +74,7 @@ describe("PostHogDashboards.apply against a local fake of PostHog's REST API", (
         `PATCH /api/projects/1/dashboards/${first.dashboardId}/ update dashboard mux-compaction (name)`,
         `PATCH /api/projects/1/insights/${first.insightIds["mux-compaction/volume"]}/ update insight mux-compaction/volume (name, query)`
       ])
-      expect(third.requests[1]!.body).toEqual({ name: "Daily compactions", query: insightQueryNode(changed.insights[0]!.query) })
+      expect(third.requests[1]!.body).toEqual({ name: "Daily compactions", query: QueryNode.insightQueryNode(changed.insights[0]!.query) })
       const after = live(api)
       expect(after.dashboards.map((d) => [d.id, d.name])).toEqual([[first.dashboardId, "Mux • Compactions"]])
       expect(after.insights.map((i) => i.id)).toEqual(insights.map((i) => i.id))

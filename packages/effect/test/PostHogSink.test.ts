@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
-import type { CaptureEvent } from "@posthog-backfill/core"
+import { type CaptureEvent } from "@posthog-backfill/core"
 import { PostHogSink } from "@posthog-backfill/effect"
 import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -24,7 +24,7 @@ const noon = (day: string): Date => new Date(`${day}T12:00:00.000Z`)
 const dayAfter = (start: string, offset: number): string =>
   new Date(Date.parse(`${start}T00:00:00.000Z`) + offset * 86_400_000).toISOString().slice(0, 10)
 
-const activity = (count: number, installId = "install-1"): ReadonlyArray<CaptureEvent> =>
+const activity = (count: number, installId = "install-1"): ReadonlyArray<CaptureEvent.CaptureEvent> =>
   Array.from({ length: count }, (_, i) => {
     const day = dayAfter("2025-10-19", i)
     return {
@@ -42,7 +42,7 @@ const activity = (count: number, installId = "install-1"): ReadonlyArray<Capture
     }
   })
 
-const installInferred: CaptureEvent = {
+const installInferred: CaptureEvent.CaptureEvent = {
   event: "install_inferred",
   distinctId: "install-1",
   uuid: uuidOf("install-1|install_inferred|install"),
@@ -57,7 +57,7 @@ const installInferred: CaptureEvent = {
 
 const sendTo = (
   server: LocalCaptureServer.LocalCaptureServer,
-  events: ReadonlyArray<CaptureEvent>,
+  events: ReadonlyArray<CaptureEvent.CaptureEvent>,
   options: PostHogSink.Options = fast,
   apiKey = "phc_test"
 ) =>
@@ -66,7 +66,7 @@ const sendTo = (
     return yield* sink.send(events, { apiKey, host: server.url, historicalMigration: true })
   }).pipe(Effect.provide(PostHogSink.layer(options)), Logger.withMinimumLogLevel(LogLevel.None))
 
-const uuids = (events: ReadonlyArray<CaptureEvent>) => events.map((event) => event.uuid)
+const uuids = (events: ReadonlyArray<CaptureEvent.CaptureEvent>) => events.map((event) => event.uuid)
 
 describe("PostHogSink over posthog-node and the local capture server", () => {
   // posthog-node prints failed flushes to console.error on its own (logFlushError); keep the output readable.
@@ -337,7 +337,7 @@ describe("PostHogSink recording layer", () => {
       const recording = yield* PostHogSink.makeRecording()
       const options = { apiKey: "phc_test", host: "http://127.0.0.1:1", historicalMigration: true }
       const events = activity(3)
-      const send = (batch: ReadonlyArray<CaptureEvent>) =>
+      const send = (batch: ReadonlyArray<CaptureEvent.CaptureEvent>) =>
         Effect.flatMap(PostHogSink.PostHogSink, (sink) => sink.send(batch, options)).pipe(
           Effect.provide(PostHogSink.layerRecording(recording))
         )

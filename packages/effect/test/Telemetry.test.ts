@@ -1,7 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
-import { claudeMem, type ConsentDecision } from "@posthog-backfill/core"
+import { type ConsentRules, Presets } from "@posthog-backfill/core"
 import { Consent, EventCatalog, InstallId, NodeTelemetry, Telemetry } from "@posthog-backfill/effect"
 import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -17,7 +17,7 @@ import { aJob, AppStarted, catalog, JobFinished } from "./support/liveCatalog.js
 
 const INSTALL_ID = "6f1c1a52-3f7e-4c53-9a57-0d3f1b2f0c11"
 const base = { version: "1.2.3", os: "linux", arch: "x64", runtime: "node", runtime_version: "20.20.2", locale: "en-US" }
-const on: ConsentDecision = { enabled: true, source: "default", reason: "telemetry is on by default", debug: false }
+const on: ConsentRules.ConsentDecision = { enabled: true, source: "default", reason: "telemetry is on by default", debug: false }
 const fast: Telemetry.ClientOptions = {
   flushAt: 100,
   flushInterval: 0,
@@ -34,10 +34,10 @@ const quiet = <A, E, R>(effect: Effect.Effect<A, E, R>) => Logger.withMinimumLog
 const liveLayer = (
   server: LocalCaptureServer.LocalCaptureServer,
   overrides: Partial<Telemetry.Options> = {},
-  consent: ConsentDecision = on
+  consent: ConsentRules.ConsentDecision = on
 ) =>
   Telemetry.layer({
-    app: claudeMem,
+    app: Presets.claudeMem,
     catalog,
     apiKey: "phc_test",
     host: server.url,
@@ -201,9 +201,9 @@ describe("Telemetry over posthog-node and the local capture server", () => {
       const server = yield* LocalCaptureServer.scoped()
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "telemetry-" })
-      const configPath = path.join(dataDir, claudeMem.configFileName)
+      const configPath = path.join(dataDir, Presets.claudeMem.configFileName)
       const layerFor = (env: Record<string, string>) =>
-        NodeTelemetry.layer({ app: claudeMem, catalog, dataDir, apiKey: "phc_test", host: server.url, client: fast }).pipe(
+        NodeTelemetry.layer({ app: Presets.claudeMem, catalog, dataDir, apiKey: "phc_test", host: server.url, client: fast }).pipe(
           Layer.provide(Layer.setConfigProvider(envProvider(env)))
         )
       const captureOnce = (env: Record<string, string>) =>
@@ -265,7 +265,7 @@ describe("Telemetry over posthog-node and the local capture server", () => {
 
 describe("Telemetry pipeline (recording layer)", () => {
   const record = (options: Partial<Telemetry.RecordingOptions> = {}) =>
-    quiet(Telemetry.makeRecording({ app: claudeMem, catalog, baseProperties: base, ...options }))
+    quiet(Telemetry.makeRecording({ app: Presets.claudeMem, catalog, baseProperties: base, ...options }))
 
   it.effect("a delivered key stays blocked in bounded memory; the oldest is forgotten past maxDedupeKeys", () =>
     Effect.gen(function*() {

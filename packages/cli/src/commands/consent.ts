@@ -17,8 +17,8 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type { BackfillApp, ConsentDecision } from "@posthog-backfill/core"
-import { Consent, NodeBackfill } from "@posthog-backfill/effect"
+import { type BackfillApp, type ConsentRules } from "@posthog-backfill/core"
+import { AppDataDir, ConfigFile, Consent } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as os from "node:os"
@@ -38,7 +38,7 @@ const dataDirOption = options.dataDir(
  * @since 0.1.0
  * @category resolving
  */
-export const resolveDataDir = (app: BackfillApp, flag: Option.Option<string>): Effect.Effect<string, CliError> => {
+export const resolveDataDir = (app: BackfillApp.BackfillApp, flag: Option.Option<string>): Effect.Effect<string, CliError> => {
   const given = Option.filter(Option.map(flag, (text) => text.trim()), (text) => text !== "")
   if (Option.isSome(given)) return Effect.succeed(path.resolve(given.value))
   if (app.defaultPaths !== undefined) return Effect.succeed(path.join(os.homedir(), app.defaultPaths.dataDir))
@@ -54,10 +54,10 @@ export const resolveDataDir = (app: BackfillApp, flag: Option.Option<string>): E
  * @since 0.1.0
  * @category resolving
  */
-export const consentFor = (app: BackfillApp, dataDir: string) =>
+export const consentFor = (app: BackfillApp.BackfillApp, dataDir: string) =>
   Effect.map(
-    Consent.make({ envPrefix: app.consentEnvPrefix, configPath: NodeBackfill.appFiles(app, dataDir).configPath }),
-    (service) => ({ service, configPath: NodeBackfill.appFiles(app, dataDir).configPath })
+    Consent.make({ envPrefix: app.consentEnvPrefix }).pipe(Effect.provide(ConfigFile.layer({ path: AppDataDir.files(app, dataDir).configPath }))),
+    (service) => ({ service, configPath: AppDataDir.files(app, dataDir).configPath })
   )
 
 /**
@@ -66,7 +66,7 @@ export const consentFor = (app: BackfillApp, dataDir: string) =>
  * @since 0.1.0
  * @category rendering
  */
-export const statusLines = (app: BackfillApp, decision: ConsentDecision, configPath: string): ReadonlyArray<string> => [
+export const statusLines = (app: BackfillApp.BackfillApp, decision: ConsentRules.ConsentDecision, configPath: string): ReadonlyArray<string> => [
   `${app.name}: ${Consent.describe(decision)}`,
   `config file: ${configPath}`,
   `rules, strongest first: DO_NOT_TRACK, ${app.consentEnvPrefix}=0|1, the config file's "enabled", CI, then on by default; ` +

@@ -15,13 +15,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import {
-  activityDashboard,
-  type BackfillApp,
-  compactionDashboard,
-  type DashboardDefinition,
-  renderDashboardHogQL
-} from "@posthog-backfill/core"
+import { type BackfillApp, BundledDashboards, type Insight, InsightHogQL } from "@posthog-backfill/core"
 import { PostHogDashboards } from "@posthog-backfill/effect"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -75,15 +69,15 @@ const selection = {
  * @category resolving
  */
 export const selectDashboards = (
-  app: BackfillApp,
+  app: BackfillApp.BackfillApp,
   choice: DashboardChoice,
   liveActivityEvents: ReadonlyArray<string>,
   liveInstallEvent: string
-): Effect.Effect<ReadonlyArray<DashboardDefinition>, CliError> =>
+): Effect.Effect<ReadonlyArray<Insight.DashboardDefinition>, CliError> =>
   Effect.try({
     try: () => [
-      ...(choice === "compaction" ? [] : [activityDashboard({ appName: app.name, liveActivityEvents, liveInstallEvent })]),
-      ...(choice === "activity" ? [] : [compactionDashboard()])
+      ...(choice === "compaction" ? [] : [BundledDashboards.activityDashboard({ appName: app.name, liveActivityEvents, liveInstallEvent })]),
+      ...(choice === "activity" ? [] : [BundledDashboards.compactionDashboard()])
     ],
     catch: (error) => usageError(error instanceof Error ? error.message.replace(/\n/g, " ") : String(error))
   })
@@ -92,7 +86,7 @@ const print = Command.make("print", selection, (args) =>
   Effect.gen(function*() {
     const app = yield* options.resolvePreset(args.preset)
     const dashboards = yield* selectDashboards(app, args.dashboard, args.activityEvents, args.installEvent)
-    yield* stdout(dashboards.map(renderDashboardHogQL).join("\n"))
+    yield* stdout(dashboards.map(InsightHogQL.renderDashboardHogQL).join("\n"))
   })).pipe(
     Command.withDescription("Print the HogQL of the bundled dashboards (offline; review it, or paste it into PostHog's SQL editor).")
   )
@@ -160,7 +154,7 @@ const apply = Command.make(
       const apiKey = yield* resolvePersonalApiKey(args.apiKey)
       const client = yield* PostHogDashboards.PostHogDashboards
       const target = { host: args.host, projectId: args.projectId, apiKey }
-      const results: Array<{ readonly definition: DashboardDefinition; readonly result: PostHogDashboards.ApplyResult }> = []
+      const results: Array<{ readonly definition: Insight.DashboardDefinition; readonly result: PostHogDashboards.ApplyResult }> = []
       for (const definition of dashboards) {
         const result = yield* client.apply(definition, target, { dryRun: args.dryRun, prune: args.prune }).pipe(
           Effect.mapError(toCliError)

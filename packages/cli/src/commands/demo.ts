@@ -15,13 +15,10 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as FileSystem from "@effect/platform/FileSystem"
-import { claudeMem, HISTORICAL_ACTIVITY, INSTALL_INFERRED, utcDay } from "@posthog-backfill/core"
-import { Backfill, NodeBackfill } from "@posthog-backfill/effect"
-import {
-  type ClaudeMemSampleSummary,
-  LocalCaptureServer,
-  writeClaudeMemSample
-} from "@posthog-backfill/effect/testing"
+import { DayWindow, HistoricalEvents, Presets } from "@posthog-backfill/core"
+import { Backfill, NodeBackfill, RuntimeActivitySource } from "@posthog-backfill/effect"
+import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
+import { type ClaudeMemSampleSummary, writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as Clock from "effect/Clock"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -40,7 +37,7 @@ import { planInstallId } from "./plan.js"
 /** The API key the demo sends with; the local server accepts only this one. */
 const DEMO_API_KEY = "phc_posthog_backfill_demo"
 
-const app = claudeMem
+const app = Presets.claudeMem
 
 /** Rows whose epoch is stored in seconds (and is not a corrupt pre-floor value). */
 const countLegacySeconds = (db: Database.Database): number => {
@@ -78,7 +75,7 @@ const writeSample = (file: string, endMs: number) =>
 const sampleLines = (file: string, sample: ClaudeMemSampleSummary, legacySeconds: number): ReadonlyArray<string> => {
   const { rows } = sample
   const corrupt = Object.values(sample.corruptCounts).reduce((a, b) => a + b, 0)
-  const artifacts = sample.backdatedArtifactEpochsMs.map((ms) => utcDay(ms))
+  const artifacts = sample.backdatedArtifactEpochsMs.map((ms) => DayWindow.utcDay(ms))
   return [
     `  wrote ${file}`,
     `  ${formatCount(rows.sdk_sessions)} sessions, ${formatCount(rows.observations)} observations, ` +
@@ -122,7 +119,7 @@ const demo = Effect.gen(function*() {
   // 2. The plan, exactly as `posthog-backfill plan --db <file> --data-dir <dir>` shows it.
   const { id, source } = yield* planInstallId(app, dataDir, Option.none())
   const plan = yield* Backfill.plan({ app, installId: id }).pipe(
-    Effect.provide(NodeBackfill.layerActivitySource(database)),
+    Effect.provide(RuntimeActivitySource.layer(database)),
     withSpinner(`reading ${database}`)
   )
   yield* stdout(
@@ -147,8 +144,8 @@ const demo = Effect.gen(function*() {
   }
   const requests = server.requests
   const received = server.events
-  const activity = received.filter((event) => event.event === HISTORICAL_ACTIVITY)
-  const install = received.find((event) => event.event === INSTALL_INFERRED)
+  const activity = received.filter((event) => event.event === HistoricalEvents.HISTORICAL_ACTIVITY)
+  const install = received.find((event) => event.event === HistoricalEvents.INSTALL_INFERRED)
   const flags = [...new Set(requests.map((request) => String(request.historicalMigration)))].join(", ")
   const exampleActivity = activity.at(-1)
   yield* stdout(
@@ -157,8 +154,8 @@ const demo = Effect.gen(function*() {
     `  the server received ${requests.length} request${requests.length === 1 ? "" : "s"}: ` +
     requests.map((request) => `${request.method} ${request.path} -> ${request.status} (${request.eventCount} events${request.gzipped ? ", gzip" : ""})`).join("; "),
     `  historical_migration: ${flags}`,
-    `  events: ${received.length} (${install === undefined ? 0 : 1} ${INSTALL_INFERRED} at ${install?.timestamp ?? "-"}, ` +
-    `${activity.length} ${HISTORICAL_ACTIVITY} from ${activity[0]?.timestamp?.slice(0, 10) ?? "-"} to ` +
+    `  events: ${received.length} (${install === undefined ? 0 : 1} ${HistoricalEvents.INSTALL_INFERRED} at ${install?.timestamp ?? "-"}, ` +
+    `${activity.length} ${HistoricalEvents.HISTORICAL_ACTIVITY} from ${activity[0]?.timestamp?.slice(0, 10) ?? "-"} to ` +
     `${activity.at(-1)?.timestamp?.slice(0, 10) ?? "-"})`,
     ...(install === undefined ? [] : ["  the install event as received:", ...indent(JSON.stringify(install, null, 2).split("\n"), "    ")]),
     ...(exampleActivity === undefined

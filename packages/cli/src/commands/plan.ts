@@ -7,8 +7,8 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type { BackfillApp } from "@posthog-backfill/core"
-import { Backfill, InstallId, NodeBackfill } from "@posthog-backfill/effect"
+import { type BackfillApp } from "@posthog-backfill/core"
+import { AppDataDir, Backfill, ConfigFile, InstallId, RuntimeActivitySource } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { expected } from "../errors.js"
@@ -20,25 +20,25 @@ import { type InstallIdSource, planSummary } from "../render/summary.js"
 
 /**
  * The install id a plan shows: `--install-id`, else the data dir's (read
- * only, never created), else {@link Backfill.PLACEHOLDER_INSTALL_ID}.
+ * only, never created), else {@link InstallId.PLACEHOLDER_INSTALL_ID}.
  *
  * @since 0.1.0
  * @category resolving
  */
 export const planInstallId = (
-  app: BackfillApp,
+  app: BackfillApp.BackfillApp,
   dataDir: string | undefined,
   flag: Option.Option<string>
 ) =>
   Effect.gen(function*() {
     if (Option.isSome(flag)) return { id: flag.value, source: { _tag: "Flag" } as InstallIdSource }
     const placeholder = (why: string) => ({
-      id: Backfill.PLACEHOLDER_INSTALL_ID,
+      id: InstallId.PLACEHOLDER_INSTALL_ID,
       source: { _tag: "Placeholder", why } as InstallIdSource
     })
     if (dataDir === undefined) return placeholder("no data dir given, so no install id to read")
-    const { configPath } = NodeBackfill.appFiles(app, dataDir)
-    const ids = yield* InstallId.make({ configPath, key: app.installIdKey })
+    const { configPath } = AppDataDir.files(app, dataDir)
+    const ids = yield* InstallId.make({ key: app.installIdKey }).pipe(Effect.provide(ConfigFile.layer({ path: configPath })))
     const current = yield* Effect.either(ids.current)
     if (current._tag === "Left") {
       yield* note(`warning: ${current.left.message}`)
@@ -66,7 +66,7 @@ export const command = Command.make(
     now: options.now,
     installId: options.installId(
       "The install id the events carry. Default: the one in the data dir's config file (read, never created), " +
-        `else the placeholder ${Backfill.PLACEHOLDER_INSTALL_ID}.`
+        `else the placeholder ${InstallId.PLACEHOLDER_INSTALL_ID}.`
     ),
     dataDir: options.dataDir(
       "The app's data dir, read only for its install id. Default: the preset's own (claude-mem: ~/.claude-mem)."
@@ -86,7 +86,7 @@ export const command = Command.make(
       const flag = yield* options.resolveInstallIdFlag(args.installId)
       const { id, source } = yield* planInstallId(app, paths.dataDir, flag)
       const plan = yield* Backfill.plan({ app, installId: id }).pipe(
-        Effect.provide(NodeBackfill.layerActivitySource(paths.database)),
+        Effect.provide(RuntimeActivitySource.layer(paths.database)),
         options.withNow(nowMs),
         withSpinner(`reading ${paths.database}`),
         expected

@@ -53,11 +53,11 @@ export const resolveApiKey = (flag: Option.Option<string>): Effect.Effect<string
 export const resolveHost = (flag: Option.Option<string>): Effect.Effect<string, CliError> =>
   Effect.gen(function*() {
     const fromFlag = given(flag)
-    const host = (fromFlag ?? (yield* fromEnv("POSTHOG_HOST")) ?? Backfill.DEFAULT_HOST).trim()
+    const host = (fromFlag ?? (yield* fromEnv("POSTHOG_HOST")) ?? HttpHost.DEFAULT_HOST).trim()
     const where = fromFlag !== undefined ? "--host" : "POSTHOG_HOST"
     if (!HttpHost.isHttpUrl(host)) {
       return yield* Effect.fail(
-        usageError(`${where} ${JSON.stringify(host)} is not an http(s) URL: pass e.g. --host ${Backfill.DEFAULT_HOST}`)
+        usageError(`${where} ${JSON.stringify(host)} is not an http(s) URL: pass e.g. --host ${HttpHost.DEFAULT_HOST}`)
       )
     }
     return host.replace(/\/+$/, "")
@@ -83,7 +83,7 @@ export const command = Command.make(
     ),
     host: Options.text("host").pipe(
       Options.withPseudoName("url"),
-      Options.withDescription(`The PostHog host. Default: $POSTHOG_HOST, else ${Backfill.DEFAULT_HOST} (US cloud).`),
+      Options.withDescription(`The PostHog host. Default: $POSTHOG_HOST, else ${HttpHost.DEFAULT_HOST} (US cloud).`),
       Options.optional
     ),
     now: options.now,

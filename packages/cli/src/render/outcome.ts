@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import type { BackfillApp, PlanSummary } from "@posthog-backfill/core"
-import { type Backfill, Consent, NodeBackfill } from "@posthog-backfill/effect"
+import { type BackfillApp, type HistoricalEvents } from "@posthog-backfill/core"
+import { AppDataDir, type Backfill, Consent } from "@posthog-backfill/effect"
 import { type CliError, failure } from "../errors.js"
 import { formatCount } from "./summary.js"
 
@@ -15,12 +15,12 @@ import { formatCount } from "./summary.js"
  * @category models
  */
 export interface OutcomeContext {
-  readonly app: BackfillApp
+  readonly app: BackfillApp.BackfillApp
   readonly dataDir: string
   readonly host: string
 }
 
-const span = (summary: PlanSummary): string =>
+const span = (summary: HistoricalEvents.PlanSummary): string =>
   summary.installDay === null ? `no activity; last full day ${summary.lastFullDay}` : `${summary.installDay} .. ${summary.lastFullDay}`
 
 const events = (count: number) => `${formatCount(count)} event${count === 1 ? "" : "s"}`
@@ -36,7 +36,7 @@ export const describeOutcome = (
   outcome: Backfill.Outcome,
   context: OutcomeContext
 ): { readonly _tag: "Line"; readonly line: string } | { readonly _tag: "Failure"; readonly error: CliError } => {
-  const { markerPath } = NodeBackfill.appFiles(context.app, context.dataDir)
+  const { markerPath } = AppDataDir.files(context.app, context.dataDir)
   const line = (text: string) => ({ _tag: "Line" as const, line: text })
   switch (outcome._tag) {
     case "Sent":

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { CaptureEvent, DayWindow } from "@posthog-backfill/core"
+import { type CaptureEvent, type DayWindow } from "@posthog-backfill/core"
 
 /**
  * One event as `plan --json` prints it.
@@ -18,7 +18,7 @@ export interface EventJson {
   readonly uuid: string
   /** `YYYY-MM-DDT12:00:00.000Z` */
   readonly timestamp: string
-  readonly properties: CaptureEvent["properties"]
+  readonly properties: CaptureEvent.CaptureEvent["properties"]
 }
 
 /**
@@ -36,7 +36,7 @@ export interface PlanJson {
  * @since 0.1.0
  * @category rendering
  */
-export const eventJson = (event: CaptureEvent): EventJson => ({
+export const eventJson = (event: CaptureEvent.CaptureEvent): EventJson => ({
   event: event.event,
   distinctId: event.distinctId,
   uuid: event.uuid,
@@ -48,7 +48,7 @@ export const eventJson = (event: CaptureEvent): EventJson => ({
  * @since 0.1.0
  * @category rendering
  */
-export const planJson = (plan: { readonly window: DayWindow; readonly events: ReadonlyArray<CaptureEvent> }): PlanJson => ({
+export const planJson = (plan: { readonly window: DayWindow.DayWindow; readonly events: ReadonlyArray<CaptureEvent.CaptureEvent> }): PlanJson => ({
   window: { installDay: plan.window.installDay, lastFullDay: plan.window.lastFullDay },
   events: plan.events.map(eventJson)
 })

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Backfill } from "@posthog-backfill/effect"
-import { type BackfillApp, HISTORICAL_ACTIVITY, isShippable, windowLength } from "@posthog-backfill/core"
+import { type BackfillApp, DayWindow, HistoricalEvents } from "@posthog-backfill/core"
 
 /**
  * Where the install id of a plan came from.
@@ -24,7 +24,7 @@ export type InstallIdSource =
  * @category models
  */
 export interface SummaryInput {
-  readonly app: BackfillApp
+  readonly app: BackfillApp.BackfillApp
   readonly database: string
   readonly installId: string
   readonly installIdSource: InstallIdSource
@@ -138,7 +138,7 @@ export const planSummary = (input: SummaryInput): ReadonlyArray<string> => {
     ]),
     ""
   ]
-  if (!isShippable(window)) {
+  if (!DayWindow.isShippable(window)) {
     lines.push(
       ...table([
         ["last full day", window.lastFullDay],
@@ -158,7 +158,7 @@ export const planSummary = (input: SummaryInput): ReadonlyArray<string> => {
   const breakdown = [...byName].map(([name, count]) => `${formatCount(count)} ${name}`).join(" + ")
   lines.push(
     ...table([
-      ["window", `${window.installDay} .. ${window.lastFullDay} (install day .. last full day, ${plural(windowLength(window), "day")})`],
+      ["window", `${window.installDay} .. ${window.lastFullDay} (install day .. last full day, ${plural(DayWindow.windowLength(window), "day")})`],
       [
         "active days",
         `${formatCount(summary.days)}` +
@@ -178,7 +178,7 @@ export const planSummary = (input: SummaryInput): ReadonlyArray<string> => {
     lines.push(...table(plan.dropped.map(({ key, reason }) => [key, reason] as const)))
   }
   const activeDays = plan.events
-    .filter((event) => event.event === HISTORICAL_ACTIVITY)
+    .filter((event) => event.event === HistoricalEvents.HISTORICAL_ACTIVITY)
     .map((event) => event.timestamp.toISOString().slice(0, 10))
   lines.push("", `${s.bold("activity per month")} ${s.dim("(one column per day: █ active, · idle)")}`)
   lines.push(...monthChart(window, activeDays, input.color).map((row) => `  ${row}`))

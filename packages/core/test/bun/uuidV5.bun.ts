@@ -10,7 +10,7 @@
  * Run: node_modules/.bin/bun run packages/core/test/bun/uuidV5.bun.ts
  */
 import * as fc from "fast-check"
-import { eventUuid, INSTALL_DAY_KEY, uuidV5 } from "../../src/EventId.ts"
+import { eventUuid, INSTALL_DAY_KEY, uuidV5 } from "../../src/events/EventId.ts"
 
 const SEED = 20251019
 const CLAUDE_MEM_NAMESPACE = "8a9c2f4e-31b7-5d68-9c4a-f02e6d5b8a17"

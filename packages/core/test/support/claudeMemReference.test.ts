@@ -1,4 +1,4 @@
-import { generateClaudeMemRows } from "@posthog-backfill/effect/testing"
+import { generateClaudeMemRows } from "@posthog-backfill/testkit/sample"
 import { describe, expect, it } from "vitest"
 import {
   CLAUDE_MEM_OLD_SCHEMA_MISSING_KEYS,

@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import type { Row } from "@posthog-backfill/core"
+import { type Query } from "@posthog-backfill/core"
 import { Worker } from "node:worker_threads"
 import { BEGIN, END, FIRST_READ } from "./readTransaction.js"
 
@@ -39,7 +39,7 @@ export interface SqliteWorkerOptions {
 
 /** @internal */
 export interface SqliteWorker {
-  readonly all: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Row>>
+  readonly all: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Query.Row>>
   /** Runs statements that return nothing (`BEGIN`, `ROLLBACK`); a pool runs them on any one worker. */
   readonly exec: (sql: string) => Promise<void>
   /**
@@ -66,12 +66,12 @@ type Incoming =
   | { readonly type: "ready" }
   | { readonly type: "closed" }
   | { readonly type: "fatal"; readonly error: { readonly code: string; readonly message: string } }
-  | { readonly type: "rows"; readonly id: number; readonly rows: ReadonlyArray<Row>; readonly last: boolean }
+  | { readonly type: "rows"; readonly id: number; readonly rows: ReadonlyArray<Query.Row>; readonly last: boolean }
   | { readonly type: "error"; readonly id: number; readonly error: { readonly code: string; readonly message: string } }
 
 interface Pending {
-  readonly rows: Array<Row>
-  readonly resolve: (rows: ReadonlyArray<Row>) => void
+  readonly rows: Array<Query.Row>
+  readonly resolve: (rows: ReadonlyArray<Query.Row>) => void
   readonly reject: (error: SqliteWorkerError) => void
 }
 
@@ -155,7 +155,7 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
     })
 
     const request = (message: { readonly type: "run" | "exec"; readonly sql: string; readonly params?: ReadonlyArray<unknown> }) =>
-      new Promise<ReadonlyArray<Row>>((resolve, reject) => {
+      new Promise<ReadonlyArray<Query.Row>>((resolve, reject) => {
         if (gone !== undefined || closed !== undefined) {
           reject(gone ?? new SqliteWorkerError("WORKER_CLOSED", "the SQLite worker thread is closed"))
           return

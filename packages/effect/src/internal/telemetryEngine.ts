@@ -13,19 +13,13 @@
  *
  * @internal
  */
-import {
-  type BackfillApp,
-  type CaptureEvent,
-  type ConsentDecision,
-  type PropertyScalar,
-  uuidV5
-} from "@posthog-backfill/core"
+import { type BackfillApp, CaptureEvent, type ConsentRules, EventId } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { formatEventLine, PLACEHOLDER_INSTALL_ID } from "../Backfill.js"
+import { PLACEHOLDER_INSTALL_ID } from "../InstallId.js"
 import { type AnyEvent, type Catalog, validate } from "../EventCatalog.js"
 
 /** @internal */
@@ -39,7 +33,7 @@ export interface TransportEvents {
 /** @internal */
 export interface Transport {
   /** Hands an event over; never throws for delivery problems. */
-  readonly enqueue: (event: CaptureEvent) => void
+  readonly enqueue: (event: CaptureEvent.CaptureEvent) => void
   /** Sends what is queued now; resolves when that attempt is over (never rejects). */
   readonly flush: () => Promise<void>
   /** Sends what is queued within its budget, stops, and returns the problems it noticed. Never rejects. */
@@ -57,8 +51,8 @@ export type CaptureResult = Data.TaggedEnum<{
   Queued: { readonly uuid: string }
   Invalid: { readonly message: string }
   Duplicate: { readonly dedupeKey: string }
-  NoConsent: { readonly consent: ConsentDecision }
-  DryRun: { readonly event: CaptureEvent }
+  NoConsent: { readonly consent: ConsentRules.ConsentDecision }
+  DryRun: { readonly event: CaptureEvent.CaptureEvent }
   Disabled: { readonly reason: string }
 }>
 
@@ -83,11 +77,11 @@ export interface CaptureOptions {
 
 /** @internal */
 export interface EngineOptions {
-  readonly app: BackfillApp
+  readonly app: BackfillApp.BackfillApp
   readonly catalog: Catalog
   /** Already scrubbed against the app's whitelist. */
-  readonly baseProperties: Readonly<Record<string, PropertyScalar>>
-  readonly consent: Effect.Effect<ConsentDecision>
+  readonly baseProperties: Readonly<Record<string, CaptureEvent.PropertyScalar>>
+  readonly consent: Effect.Effect<ConsentRules.ConsentDecision>
   readonly installId: {
     readonly current: Effect.Effect<string | undefined, { readonly message: string }>
     readonly getOrCreate: Effect.Effect<string, { readonly message: string }>
@@ -192,12 +186,12 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
     const disabled = (reason: string) =>
       Effect.as(Effect.logDebug(`live event not sent: ${reason}`), CaptureResult.Disabled({ reason }))
 
-    const build = (event: AnyEvent, properties: Record<string, PropertyScalar>, installId: string, key: string | undefined) =>
-      Effect.map(Clock.currentTimeMillis, (nowMs): CaptureEvent => ({
+    const build = (event: AnyEvent, properties: Record<string, CaptureEvent.PropertyScalar>, installId: string, key: string | undefined) =>
+      Effect.map(Clock.currentTimeMillis, (nowMs): CaptureEvent.CaptureEvent => ({
         event: event.name,
         distinctId: installId,
         // A dedupe key gives a deterministic uuid, so a resend after a failure is deduped by PostHog too.
-        uuid: key === undefined ? globalThis.crypto.randomUUID() : uuidV5(`${installId}|${event.name}|dedupe|${key}`, app.namespace),
+        uuid: key === undefined ? globalThis.crypto.randomUUID() : EventId.uuidV5(`${installId}|${event.name}|dedupe|${key}`, app.namespace),
         timestamp: new Date(nowMs),
         properties
       }))
@@ -221,7 +215,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
         if (key !== undefined && key.length > MAX_KEY_LENGTH) {
           return yield* invalid(`${event.name}: the dedupe key is longer than ${MAX_KEY_LENGTH} characters`)
         }
-        const properties: Record<string, PropertyScalar> = { ...options.baseProperties, ...validated.right }
+        const properties: Record<string, CaptureEvent.PropertyScalar> = { ...options.baseProperties, ...validated.right }
 
         const consent = yield* options.consent
         if (!consent.enabled) {
@@ -236,7 +230,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
           // A dry run shows the existing install id (or the placeholder) and never creates one.
           const current = yield* Effect.orElseSucceed(options.installId.current, () => undefined)
           const built = yield* build(event, properties, current ?? PLACEHOLDER_INSTALL_ID, key)
-          yield* Console.error(`[${app.name}] telemetry dry run: ${formatEventLine(built)}`)
+          yield* Console.error(`[${app.name}] telemetry dry run: ${CaptureEvent.formatEventLine(built)}`)
           return CaptureResult.DryRun({ event: built })
         }
         if (transport === undefined) return yield* disabled(options.disabledReason)

@@ -16,8 +16,8 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
 import * as Zlib from "node:zlib"
+import { answerJson, listen, LOOPBACK_HOST, scoped as scopedServer } from "./internal/loopback.js"
 
 /**
  * The loopback address the server binds to. It never listens on any other
@@ -26,7 +26,7 @@ import * as Zlib from "node:zlib"
  * @since 0.1.0
  * @category constants
  */
-export const LOOPBACK_HOST = "127.0.0.1"
+export { LOOPBACK_HOST }
 
 /**
  * The default cap on a request's raw body (as received, before gunzip): 20 MiB.
@@ -327,9 +327,7 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
       if (routed && verdict.status >= 200 && verdict.status < 300) {
         for (const entry of batch) events.push(entry as CapturedEvent)
       }
-      const body = JSON.stringify(verdict.body)
-      res.writeHead(verdict.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) })
-      res.end(body)
+      answerJson(res, verdict.status, verdict.body)
     }
 
     const delayMs = faults.delayMs ?? 0
@@ -344,55 +342,36 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
     }
   }
 
-  const server = Http.createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (chunk: Buffer) => chunks.push(chunk))
-    req.on("end", () => handle(req, res, Buffer.concat(chunks)))
-    req.on("error", () => {
-      // The client went away mid-body: nothing to answer.
-    })
-  })
+  const dropPendingAnswers = () => {
+    for (const [timer, res] of pendingTimers) {
+      clearTimeout(timer)
+      res.destroy()
+    }
+    pendingTimers.clear()
+  }
 
-  return new Promise<LocalCaptureServer>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, LOOPBACK_HOST, () => {
-      server.off("error", reject)
-      const { port } = server.address() as AddressInfo
-      let closing: Promise<void> | undefined
-      resolve({
-        url: `http://${LOOPBACK_HOST}:${port}`,
-        port,
-        get requests() {
-          return requests.slice()
-        },
-        get events() {
-          return events.slice()
-        },
-        setFaults,
-        setMaxBodyBytes: (bytes) => {
-          maxBodyBytes = bytes
-        },
-        reset: () => {
-          // A delayed answer from before the reset must not be recorded after it.
-          for (const [timer, res] of pendingTimers) {
-            clearTimeout(timer)
-            res.destroy()
-          }
-          pendingTimers.clear()
-          requests.length = 0
-          events.length = 0
-          setFaults({})
-        },
-        close: () =>
-          (closing ??= new Promise<void>((done) => {
-            for (const timer of pendingTimers.keys()) clearTimeout(timer)
-            pendingTimers.clear()
-            server.close(() => done())
-            server.closeAllConnections()
-          }))
-      })
-    })
-  })
+  return listen((req, res, raw) => handle(req, res, raw), dropPendingAnswers).then((listening) => ({
+    url: listening.url,
+    port: listening.port,
+    get requests() {
+      return requests.slice()
+    },
+    get events() {
+      return events.slice()
+    },
+    setFaults,
+    setMaxBodyBytes: (bytes) => {
+      maxBodyBytes = bytes
+    },
+    reset: () => {
+      // A delayed answer from before the reset must not be recorded after it.
+      dropPendingAnswers()
+      requests.length = 0
+      events.length = 0
+      setFaults({})
+    },
+    close: listening.close
+  }))
 }
 
 /**
@@ -404,11 +383,8 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
 export const scoped = (
   options: LocalCaptureServerOptions = {}
 ): Effect.Effect<LocalCaptureServer, LocalCaptureServerError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: () => startLocalCaptureServer(options),
-      catch: (cause) =>
-        new LocalCaptureServerError({ message: `Could not start the local capture server on ${LOOPBACK_HOST}: ${String(cause)}`, cause })
-    }),
-    (server) => Effect.promise(() => server.close())
+  scopedServer(
+    () => startLocalCaptureServer(options),
+    (cause) =>
+      new LocalCaptureServerError({ message: `Could not start the local capture server on ${LOOPBACK_HOST}: ${String(cause)}`, cause })
   )

@@ -13,8 +13,8 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
+import type * as Http from "node:http"
+import { answerJson, listen, LOOPBACK_HOST, scoped as scopedServer } from "./internal/loopback.js"
 
 /**
  * A stored dashboard.
@@ -267,90 +267,69 @@ export const startLocalPostHogApi = (options: LocalPostHogApiOptions = {}): Prom
     return error(405, `Method ${method} not allowed.`)
   }
 
-  const server = Http.createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (chunk: Buffer) => chunks.push(chunk))
-    req.on("error", () => undefined)
-    req.on("end", () => {
-      const { port } = server.address() as AddressInfo
-      const base = `http://127.0.0.1:${port}`
-      const url = new URL(req.url ?? "/", base)
-      const method = req.method ?? "GET"
-      const raw = Buffer.concat(chunks).toString("utf8")
-      let body: unknown = undefined
-      let answer: Answer
-      try {
-        body = raw === "" ? undefined : JSON.parse(raw)
-        const isWrite = method !== "GET"
-        if (isWrite && failures.count > 0 && failures.after > 0) {
-          failures = { ...failures, after: failures.after - 1 }
-          answer = route(method, url, base, body, req.headers.authorization)
-        } else if (isWrite && failures.count > 0) {
-          failures = { ...failures, count: failures.count - 1 }
-          answer = { status: failures.status, body: { type: "server_error", detail: "Injected failure." } }
-        } else {
-          answer = route(method, url, base, body, req.headers.authorization)
-        }
-      } catch {
-        answer = error(400, "Body is not JSON.")
+  const handle = (req: Http.IncomingMessage, res: Http.ServerResponse, raw: Buffer, base: string) => {
+    const url = new URL(req.url ?? "/", base)
+    const method = req.method ?? "GET"
+    const text = raw.toString("utf8")
+    let body: unknown = undefined
+    let answer: Answer
+    try {
+      body = text === "" ? undefined : JSON.parse(text)
+      const isWrite = method !== "GET"
+      if (isWrite && failures.count > 0 && failures.after > 0) {
+        failures = { ...failures, after: failures.after - 1 }
+        answer = route(method, url, base, body, req.headers.authorization)
+      } else if (isWrite && failures.count > 0) {
+        failures = { ...failures, count: failures.count - 1 }
+        answer = { status: failures.status, body: { type: "server_error", detail: "Injected failure." } }
+      } else {
+        answer = route(method, url, base, body, req.headers.authorization)
       }
-      requests.push({
-        method,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams.entries()),
-        body,
-        status: answer.status,
-        authorization: req.headers.authorization
-      })
-      const text = JSON.stringify(answer.body)
-      res.writeHead(answer.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) })
-      res.end(text)
+    } catch {
+      answer = error(400, "Body is not JSON.")
+    }
+    requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams.entries()),
+      body,
+      status: answer.status,
+      authorization: req.headers.authorization
     })
-  })
+    answerJson(res, answer.status, answer.body)
+  }
 
-  return new Promise<LocalPostHogApi>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject)
-      const { port } = server.address() as AddressInfo
-      let closing: Promise<void> | undefined
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        apiKey,
-        projectId,
-        get requests() {
-          return requests.slice()
-        },
-        get writes() {
-          return requests.filter((request) => request.method !== "GET")
-        },
-        get dashboards() {
-          return Array.from(dashboards.values())
-        },
-        get insights() {
-          return Array.from(insights.values())
-        },
-        failWrites: ({ after, count, status }) => {
-          failures = { after: after ?? 0, count, status }
-        },
-        seedDashboard: (dashboard) => {
-          const id = nextId++
-          dashboards.set(id, { ...dashboard, id })
-          return id
-        },
-        seedInsight: (insight) => {
-          const id = nextId++
-          insights.set(id, { ...insight, id, short_id: `s${id}` })
-          return id
-        },
-        close: () =>
-          (closing ??= new Promise<void>((done) => {
-            server.close(() => done())
-            server.closeAllConnections()
-          }))
-      })
-    })
-  })
+  return listen(handle).then((listening) => ({
+    url: listening.url,
+    apiKey,
+    projectId,
+    get requests() {
+      return requests.slice()
+    },
+    get writes() {
+      return requests.filter((request) => request.method !== "GET")
+    },
+    get dashboards() {
+      return Array.from(dashboards.values())
+    },
+    get insights() {
+      return Array.from(insights.values())
+    },
+    failWrites: ({ after, count, status }) => {
+      failures = { after: after ?? 0, count, status }
+    },
+    seedDashboard: (dashboard) => {
+      const id = nextId++
+      dashboards.set(id, { ...dashboard, id })
+      return id
+    },
+    seedInsight: (insight) => {
+      const id = nextId++
+      insights.set(id, { ...insight, id, short_id: `s${id}` })
+      return id
+    },
+    close: listening.close
+  }))
 }
 
 /**
@@ -362,10 +341,7 @@ export const startLocalPostHogApi = (options: LocalPostHogApiOptions = {}): Prom
 export const scoped = (
   options: LocalPostHogApiOptions = {}
 ): Effect.Effect<LocalPostHogApi, LocalPostHogApiError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: () => startLocalPostHogApi(options),
-      catch: (cause) => new LocalPostHogApiError({ message: `Could not start the local PostHog API on 127.0.0.1: ${String(cause)}`, cause })
-    }),
-    (api) => Effect.promise(() => api.close())
+  scopedServer(
+    () => startLocalPostHogApi(options),
+    (cause) => new LocalPostHogApiError({ message: `Could not start the local PostHog API on ${LOOPBACK_HOST}: ${String(cause)}`, cause })
   )

@@ -1,5 +1,7 @@
 /**
- * Test and demo helpers shipped with `@posthog-backfill/effect`.
+ * Test helpers shipped with `@posthog-backfill/effect`, for hosts' own tests
+ * too: a local PostHog capture server and a local fake of the dashboards REST
+ * API, both on 127.0.0.1.
  *
  * @since 0.1.0
  */
@@ -17,13 +19,6 @@ export * as LocalCaptureServer from "./LocalCaptureServer.js"
  * @since 0.1.0
  */
 export { startLocalCaptureServer } from "./LocalCaptureServer.js"
-
-/**
- * The claude-mem sample database: schema (current and old), a seeded lazy row generator with the edge cases, a writer.
- *
- * @since 0.1.0
- */
-export * from "./ClaudeMemSample.js"
 
 /**
  * A local fake of PostHog's dashboards and insights REST endpoints on 127.0.0.1, recording every request.
