@@ -14,7 +14,6 @@ import { LocalCaptureServer, LocalPostHogApi } from "@posthog-backfill/effect/te
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"

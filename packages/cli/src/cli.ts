@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import * as Command from "@effect/cli/Command"
-import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
 import * as consent from "./commands/consent.js"
 import * as dashboards from "./commands/dashboards.js"

@@ -1,5 +1,5 @@
 /**
- * `@posthog-backfill/cli`: the `posthog-backfill` command (plan, send, demo),
+ * `@posthog-backfill/cli`: the `posthog-backfill` command (plan, send, demo, consent, dashboards),
  * a thin shell over `@posthog-backfill/effect`. Run it with
  * `npx posthog-backfill <command>`; the command tree is exported for hosts
  * that embed it in their own `@effect/cli` app.

@@ -32,8 +32,8 @@ export interface Options {
   readonly busyTimeoutMs?: number | undefined
   /**
    * Worker threads of {@link layerWorker}, each with its own connection: a
-   * large table is read in rowid chunks that the workers share, the largest
-   * table first. Default {@link DEFAULT_WORKERS}; ignored by the inline layers.
+   * large table is read in rowid chunks that the workers share (the tables in
+   * the spec's order). Default {@link DEFAULT_WORKERS}; ignored by the inline layers.
    */
   readonly workers?: number | undefined
   /**

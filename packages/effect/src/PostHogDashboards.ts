@@ -19,16 +19,12 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { ApplyPlan, Dashboard, type Insight, ManagedMarker, type QueryNode } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
-import * as HttpHost from "./HttpHost.js"
+import * as Rest from "./internal/postHogApi.js"
 
 /**
  * Where to apply.
@@ -64,13 +60,7 @@ export interface ApplyOptions {
  * @since 0.1.0
  * @category models
  */
-export interface ApiRequest {
-  readonly method: "GET" | "POST" | "PATCH"
-  readonly path: string
-  readonly body?: QueryNode.Json | undefined
-  /** What the request is for, e.g. `create insight mux-compaction/volume`. */
-  readonly summary: string
-}
+export type ApiRequest = Rest.ApiRequest
 
 /**
  * The placeholder for the id of a dashboard a dry run would create.
@@ -143,62 +133,6 @@ export class PostHogDashboards extends Context.Tag("@posthog-backfill/effect/Pos
   Service
 >() {}
 
-const PAGE_SIZE = 100
-const MAX_PAGES = 200
-const REQUEST_TIMEOUT = Duration.seconds(30)
-
-const Page = Schema.Struct({
-  results: Schema.Array(Schema.Unknown),
-  next: Schema.optional(Schema.NullOr(Schema.String))
-})
-
-const Nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
-
-const DashboardRow = Schema.Struct({
-  id: Schema.Number,
-  name: Nullable(Schema.String),
-  description: Nullable(Schema.String),
-  pinned: Schema.optional(Schema.Boolean),
-  deleted: Schema.optional(Schema.Boolean)
-})
-
-const InsightRow = Schema.Struct({
-  id: Schema.Number,
-  name: Nullable(Schema.String),
-  description: Nullable(Schema.String),
-  query: Schema.optionalWith(Schema.Unknown, { default: () => null }),
-  dashboards: Schema.optionalWith(Schema.Array(Schema.Number), { default: () => [] }),
-  deleted: Schema.optional(Schema.Boolean)
-})
-
-const Created = Schema.Struct({ id: Schema.Number })
-
-const decode = <A, I>(schema: Schema.Schema<A, I>, what: string) => (value: unknown) =>
-  Either.mapLeft(
-    Schema.decodeUnknownEither(schema)(value),
-    (error) =>
-      new PostHogDashboardsError({
-        reason: "UnexpectedResponse",
-        message: `PostHog answered ${what} with an unexpected shape (${error.message.split("\n")[0]}); is the host a PostHog app host?`
-      })
-  )
-
-const checkTarget = (target: Target): Either.Either<{ readonly base: string; readonly project: string }, PostHogDashboardsError> => {
-  const invalid = (message: string) => Either.left(new PostHogDashboardsError({ reason: "InvalidTarget", message }))
-  const host = HttpHost.normalize(target.host)
-  if (host === undefined) {
-    return invalid(`The host ${JSON.stringify(target.host)} is not an http(s) URL: pass PostHog's app host, e.g. https://us.posthog.com.`)
-  }
-  const project = target.projectId.trim()
-  if (!/^\d+$/.test(project)) {
-    return invalid(`The project id ${JSON.stringify(target.projectId)} is not a number: pass the numeric id from Project settings.`)
-  }
-  if (target.apiKey.trim() === "") {
-    return invalid("The personal API key is empty: create one (Settings > Personal API keys) with dashboard and insight write scopes.")
-  }
-  return Either.right({ base: host, project })
-}
-
 /**
  * The REST client over an `HttpClient`.
  *
@@ -217,104 +151,16 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
           message: `The dashboard ${JSON.stringify(dashboard.id)} is invalid: ${problems.join("; ")}`
         })
       }
-      const { base, project } = yield* checkTarget(target)
+      const { base, project } = yield* Rest.checkTarget(target)
       const apiKey = target.apiKey.trim()
       const root = `/api/projects/${project}`
 
-      const send = (request: ApiRequest, params: Readonly<Record<string, string>> = {}) =>
-        Effect.gen(function*() {
-          let built = request.method === "GET"
-            ? HttpClientRequest.get(`${base}${request.path}`)
-            : request.method === "POST"
-            ? HttpClientRequest.post(`${base}${request.path}`)
-            : HttpClientRequest.patch(`${base}${request.path}`)
-          built = built.pipe(HttpClientRequest.bearerToken(apiKey), HttpClientRequest.acceptJson, HttpClientRequest.setUrlParams(params))
-          if (request.body !== undefined) built = HttpClientRequest.bodyUnsafeJson(built, request.body)
-          const response = yield* http.execute(built).pipe(
-            Effect.timeoutFail({
-              duration: REQUEST_TIMEOUT,
-              onTimeout: () =>
-                new PostHogDashboardsError({
-                  reason: "RequestFailed",
-                  message: `${request.method} ${base}${request.path} got no answer within 30 s; check the host and try again.`
-                })
-            }),
-            Effect.catchTags({
-              RequestError: (error) =>
-                Effect.fail(
-                  new PostHogDashboardsError({
-                    reason: "RequestFailed",
-                    message: `Could not reach ${base} (${error.message}); check --host and your network, then try again.`,
-                    cause: error
-                  })
-                ),
-              ResponseError: (error) =>
-                Effect.fail(
-                  new PostHogDashboardsError({
-                    reason: "RequestFailed",
-                    message: `${request.method} ${base}${request.path} failed (${error.message}); try again.`,
-                    cause: error
-                  })
-                )
-            })
-          )
-          const text = yield* Effect.orElseSucceed(response.text, () => "")
-          const status = response.status
-          if (status === 401 || status === 403) {
-            return yield* new PostHogDashboardsError({
-              reason: "Unauthorized",
-              status,
-              message: `PostHog refused the personal API key (HTTP ${status}) for ${request.method} ${request.path}: use a personal ` +
-                "API key (phx_..., not the project key phc_...) with dashboard:write and insight:write scopes for this project."
-            })
-          }
-          if (status === 404) {
-            return yield* new PostHogDashboardsError({
-              reason: "NotFound",
-              status,
-              message: `PostHog answered 404 for ${request.method} ${request.path}: check --project-id, and that --host is ` +
-                "the app host (https://us.posthog.com or https://eu.posthog.com), not the ingestion host (us.i.posthog.com)."
-            })
-          }
-          if (status < 200 || status >= 300) {
-            return yield* new PostHogDashboardsError({
-              reason: "RequestFailed",
-              status,
-              message: `PostHog answered HTTP ${status} to ${request.summary} (${request.method} ${request.path}): ` +
-                `${text.slice(0, 300) || "no body"}. Fix the cause and run apply again; what was written is kept.`
-            })
-          }
-          try {
-            return text === "" ? null : JSON.parse(text) as unknown
-          } catch {
-            return yield* new PostHogDashboardsError({
-              reason: "UnexpectedResponse",
-              status,
-              message: `PostHog answered ${request.method} ${request.path} with a body that is not JSON; is ${base} a PostHog app host?`
-            })
-          }
-        })
-
-      const listAll = <A, I>(path: string, params: Readonly<Record<string, string>>, row: Schema.Schema<A, I>, what: string) =>
-        Effect.gen(function*() {
-          const rows: Array<A> = []
-          for (let page = 0; page < MAX_PAGES; page++) {
-            const body = yield* send(
-              { method: "GET", path, summary: `list ${what}` },
-              { ...params, limit: String(PAGE_SIZE), offset: String(page * PAGE_SIZE) }
-            )
-            const parsed = yield* decode(Page, `the ${what} list`)(body)
-            for (const item of parsed.results) rows.push(yield* decode(row, `a ${what} row`)(item))
-            if (parsed.results.length === 0 || parsed.next === undefined || parsed.next === null) break
-          }
-          return rows
-        })
-
-      const dashboards: ReadonlyArray<ApplyPlan.RemoteDashboard> = yield* listAll(`${root}/dashboards/`, {}, DashboardRow, "dashboards")
+      const { listAll, send } = Rest.makeRest(http, base, apiKey)
+      const dashboards: ReadonlyArray<ApplyPlan.RemoteDashboard> = yield* listAll(`${root}/dashboards/`, {}, Rest.DashboardRow, "dashboards")
       const insights: ReadonlyArray<ApplyPlan.RemoteInsight> = yield* listAll(
         `${root}/insights/`,
         { basic: "true", search: `posthog-backfill:${ManagedMarker.managedKey(dashboard.id)}/` },
-        InsightRow,
+        Rest.InsightRow,
         "insights"
       )
       const plan = ApplyPlan.planApply({ dashboard, dashboards, insights, prune: options.prune })
@@ -340,7 +186,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
             body: { ...plan.dashboard.body },
             summary: `create dashboard ${dashboardKey}`
           })
-          dashboardId = dryRun ? undefined : (yield* decode(Created, "the new dashboard")(created)).id
+          dashboardId = dryRun ? undefined : (yield* Rest.decode(Rest.Created, "the new dashboard")(created)).id
           break
         }
         case "Update":
@@ -368,7 +214,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
               body: { ...step.body, dashboards: [onDashboard], saved: true },
               summary: `create insight ${step.key}`
             })
-            if (!dryRun) insightIds[step.key] = (yield* decode(Created, "the new insight")(created)).id
+            if (!dryRun) insightIds[step.key] = (yield* Rest.decode(Rest.Created, "the new insight")(created)).id
             break
           }
           case "Update": {
@@ -403,7 +249,12 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
         )
       }
       return { dryRun, plan, requests, dashboardId, insightIds } satisfies ApplyResult
-    }).pipe(Effect.annotateLogs({ module: "PostHogDashboards", dashboard: dashboard.id }))
+    }).pipe(
+      Effect.catchTag("ApiFailure", ({ cause, message, reason, status }) =>
+        Effect.fail(new PostHogDashboardsError({ reason, message, status, cause }))
+      ),
+      Effect.annotateLogs({ module: "PostHogDashboards", dashboard: dashboard.id })
+    )
 
   return PostHogDashboards.of({ apply })
 })

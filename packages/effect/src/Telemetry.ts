@@ -30,19 +30,25 @@
  *
  * @since 0.1.0
  */
-import { type BackfillApp, type CaptureEvent, type ConsentRules, Scrub } from "@posthog-backfill/core"
+import type { BackfillApp, CaptureEvent, ConsentRules } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { Consent } from "./Consent.js"
-import * as HttpHost from "./HttpHost.js"
 import type * as EventCatalog from "./EventCatalog.js"
 import { InstallId } from "./InstallId.js"
-import * as engine from "./internal/telemetryEngine.js"
 import { makeLiveTransport } from "./internal/liveTransport.js"
-import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1, type FetchFn } from "./internal/wire.js"
+import { type Behaviour, makeRecordingTransport } from "./internal/recordingTransport.js"
+import * as engine from "./internal/telemetryEngine.js"
+import {
+  type ClientTuning,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS as defaultShutdownTimeoutMs,
+  liveTarget,
+  type OptionProblem,
+  prepare
+} from "./internal/telemetryOptions.js"
 
 /**
  * The outcome of one capture: `Queued` (handed to the client), `Invalid`
@@ -152,21 +158,7 @@ export class TelemetryError extends Data.TaggedError("TelemetryError")<{
  * @since 0.1.0
  * @category models
  */
-export interface ClientOptions {
-  readonly flushAt?: number | undefined
-  readonly flushInterval?: number | undefined
-  readonly maxQueueSize?: number | undefined
-  readonly maxBatchSize?: number | undefined
-  readonly fetchRetryCount?: number | undefined
-  readonly fetchRetryDelay?: number | undefined
-  readonly requestTimeout?: number | undefined
-  /** How long `shutdown` may take. Default 10000 ms. */
-  readonly shutdownTimeoutMs?: number | undefined
-  /** Let PostHog resolve a location from the request's IP. Default false (`$geoip_disable: true`). */
-  readonly geoip?: boolean | undefined
-  /** The transport underneath the acknowledgement observer. Defaults to the global `fetch`. */
-  readonly fetch?: FetchFn | undefined
-}
+export type ClientOptions = ClientTuning
 
 /**
  * @since 0.1.0
@@ -193,87 +185,9 @@ export interface Options {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS: number = defaultShutdownTimeoutMs
 
-const fail = (reason: TelemetryError["reason"], message: string) => Effect.fail(new TelemetryError({ reason, message }))
-
-const PATH_LIKE = /[\\/]/
-
-/**
- * The base properties that may ship: scrubbed against the app's whitelist,
- * and anything that looks like a path dropped. Returns the kept properties
- * and one line per dropped key.
- */
-const cleanBaseProperties = (
-  app: BackfillApp.BackfillApp,
-  given: Readonly<Record<string, CaptureEvent.PropertyScalar>>
-): { readonly kept: Record<string, CaptureEvent.PropertyScalar>; readonly dropped: ReadonlyArray<string> } => {
-  const scrubbed = Scrub.scrubProperties(app.baseProperties, given)
-  const kept: Record<string, CaptureEvent.PropertyScalar> = {}
-  const dropped: Array<string> = []
-  for (const key of Object.keys(given)) {
-    const value = scrubbed[key]
-    if (value === undefined) {
-      dropped.push(`${key} (not a base property of ${app.name}, or not a ${app.baseProperties[key] ?? "whitelisted"} value)`)
-    } else if (typeof value === "string" && PATH_LIKE.test(value)) {
-      dropped.push(`${key} (looks like a path)`)
-    } else {
-      kept[key] = value
-    }
-  }
-  return { kept, dropped }
-}
-
-const checkCatalog = (app: BackfillApp.BackfillApp, catalog: EventCatalog.Catalog) => {
-  const collisions = catalog.events.flatMap((event) =>
-    event.keys.filter((key) => Object.hasOwn(app.baseProperties, key)).map((key) => `${event.name}.${key}`)
-  )
-  return collisions.length === 0
-    ? Effect.void
-    : fail(
-      "InvalidCatalog",
-      `payload keys collide with ${app.name}'s base properties: ${collisions.join(", ")}; rename them in the catalog`
-    )
-}
-
-/** `POSTHOG_CAPTURE_MODE=v1` is refused before any client exists (see `internal/wire.ts`). */
-const refuseCaptureModeV1 = captureModeIsV1.pipe(
-  Effect.mapError((message) => new TelemetryError({ reason: "Config", message })),
-  Effect.flatMap((v1) => (v1 ? fail("CaptureModeV1", CAPTURE_MODE_V1_MESSAGE) : Effect.void))
-)
-
-const positive = (name: string, value: number | undefined, fallback: number, min: number): Effect.Effect<number, TelemetryError> =>
-  value === undefined
-    ? Effect.succeed(fallback)
-    : Number.isSafeInteger(value) && value >= min
-    ? Effect.succeed(value)
-    : fail("InvalidOptions", `${name} must be a whole number >= ${min}, got ${value}`)
-
-const liveTransport = (options: Options) =>
-  Effect.gen(function*() {
-    const apiKey = options.apiKey?.trim() ?? ""
-    if (apiKey === "") return undefined
-    const given = options.host ?? HttpHost.DEFAULT_HOST
-    const host = HttpHost.normalize(given)
-    if (host === undefined) {
-      return yield* fail("InvalidOptions", `The PostHog host ${JSON.stringify(given.trim())} is not an http(s) URL. Pass e.g. ${HttpHost.DEFAULT_HOST}.`)
-    }
-    yield* refuseCaptureModeV1
-    const client = options.client ?? {}
-    const tuning = {
-      flushAt: yield* positive("client.flushAt", client.flushAt, 20, 1),
-      flushInterval: yield* positive("client.flushInterval", client.flushInterval, 10_000, 0),
-      maxQueueSize: yield* positive("client.maxQueueSize", client.maxQueueSize, 1_000, 1),
-      maxBatchSize: yield* positive("client.maxBatchSize", client.maxBatchSize, 100, 1),
-      fetchRetryCount: yield* positive("client.fetchRetryCount", client.fetchRetryCount, 3, 0),
-      fetchRetryDelay: yield* positive("client.fetchRetryDelay", client.fetchRetryDelay, 3_000, 0),
-      requestTimeout: yield* positive("client.requestTimeout", client.requestTimeout, 10_000, 1),
-      shutdownTimeoutMs: yield* positive("client.shutdownTimeoutMs", client.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
-      geoip: client.geoip ?? false,
-      fetch: client.fetch
-    }
-    return (events: engine.TransportEvents) => makeLiveTransport({ apiKey, host }, tuning, events)
-  })
+const fromProblem = (problem: OptionProblem) => new TelemetryError(problem)
 
 const toService = (core: engine.Engine): Service => ({
   capture: (event, payload, options) => core.capture(event, payload, options),
@@ -293,15 +207,6 @@ const toService = (core: engine.Engine): Service => ({
   shutdown: core.shutdown
 })
 
-const prepare = (options: { readonly app: BackfillApp.BackfillApp; readonly catalog: EventCatalog.Catalog; readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined; readonly maxDedupeKeys?: number | undefined }) =>
-  Effect.gen(function*() {
-    yield* checkCatalog(options.app, options.catalog)
-    const base = cleanBaseProperties(options.app, options.baseProperties ?? {})
-    for (const line of base.dropped) yield* Effect.logWarning(`base property left out of live events: ${line}`)
-    const maxDedupeKeys = yield* positive("maxDedupeKeys", options.maxDedupeKeys, 10_000, 1)
-    return { baseProperties: base.kept, maxDedupeKeys }
-  })
-
 /**
  * The live service over a long-lived posthog-node client, shut down when the
  * scope closes. Consent and the install id come from the `Consent` and
@@ -314,15 +219,17 @@ export const make = (options: Options): Effect.Effect<Service, TelemetryError, C
   Effect.gen(function*() {
     const consent = yield* Consent
     const installIds = yield* InstallId
-    const prepared = yield* prepare(options)
-    const transport = yield* liveTransport(options)
+    const prepared = yield* Effect.mapError(prepare(options), fromProblem)
+    const target = yield* Effect.mapError(liveTarget(options), fromProblem)
     const core = yield* engine.makeEngine({
       app: options.app,
       catalog: options.catalog,
       baseProperties: prepared.baseProperties,
       consent: consent.resolve,
       installId: installIds,
-      transport,
+      transport: target === undefined
+        ? undefined
+        : (events) => makeLiveTransport({ apiKey: target.apiKey, host: target.host }, target.tuning, events),
       disabledReason: "no PostHog API key was given, so live events are validated and gated but not sent",
       maxDedupeKeys: prepared.maxDedupeKeys
     })
@@ -349,10 +256,7 @@ export const layer = (options: Options): Layer.Layer<Telemetry, TelemetryError, 
  * @since 0.1.0
  * @category models
  */
-export type RecordingBehaviour =
-  | { readonly _tag: "Acknowledge" }
-  | { readonly _tag: "Reject"; readonly error: string }
-  | { readonly _tag: "Hold" }
+export type RecordingBehaviour = Behaviour
 
 /**
  * @since 0.1.0
@@ -406,61 +310,29 @@ const defaultConsent: ConsentRules.ConsentDecision = { enabled: true, source: "d
  */
 export const makeRecording = (options: RecordingOptions): Effect.Effect<Recording, TelemetryError> =>
   Effect.gen(function*() {
-    const prepared = yield* prepare(options)
-    let behaviour: RecordingBehaviour = options.behaviour ?? { _tag: "Acknowledge" }
+    const prepared = yield* Effect.mapError(prepare(options), fromProblem)
     let consent = options.consent ?? defaultConsent
     const installId = options.installId ?? RECORDING_INSTALL_ID
-    const events: Array<CaptureEvent.CaptureEvent> = []
-    const acknowledged: Array<string> = []
-    let queue: Array<string> = []
-    const answer = (listener: engine.TransportEvents) => {
-      const batch = queue
-      switch (behaviour._tag) {
-        case "Acknowledge":
-          queue = []
-          acknowledged.push(...batch)
-          listener.acknowledged(batch)
-          break
-        case "Reject":
-          queue = []
-          if (batch.length > 0) listener.failed(behaviour.error)
-          break
-        case "Hold":
-          break
-      }
-    }
+    const transport = makeRecordingTransport(options.behaviour ?? { _tag: "Acknowledge" })
     const core = yield* engine.makeEngine({
       app: options.app,
       catalog: options.catalog,
       baseProperties: prepared.baseProperties,
       consent: Effect.sync(() => consent),
       installId: { current: Effect.succeed(installId), getOrCreate: Effect.succeed(installId) },
-      transport: (listener) => ({
-        enqueue: (event) => {
-          events.push(event)
-          queue.push(event.uuid)
-        },
-        flush: async () => answer(listener),
-        shutdown: async () => {
-          answer(listener)
-          return queue.length > 0 ? [`${queue.length} event(s) were still queued after shutdown`] : []
-        },
-        pendingUuids: () => new Set(queue)
-      }),
+      transport: transport.make,
       disabledReason: "unused",
       maxDedupeKeys: prepared.maxDedupeKeys
     })
     return {
       service: toService(core),
       get events() {
-        return events.slice()
+        return transport.events()
       },
       get acknowledged() {
-        return acknowledged.slice()
+        return transport.acknowledged()
       },
-      setBehaviour: (next) => {
-        behaviour = next
-      },
+      setBehaviour: transport.setBehaviour,
       setConsent: (next) => {
         consent = next
       }

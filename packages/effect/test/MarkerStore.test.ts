@@ -5,7 +5,6 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import { Marker } from "@posthog-backfill/core"
 import { MarkerStore } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 
 const marker = Marker.makeMarker({
