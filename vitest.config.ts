@@ -23,7 +23,8 @@ export default defineConfig({
       { extends: true, test: { name: "effect", include: ["packages/effect/test/**/*.test.ts"] } },
       { extends: true, test: { name: "testkit", include: ["packages/testkit/test/**/*.test.ts"] } },
       { extends: true, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
-      { extends: true, test: { name: "examples", include: ["examples/**/*.test.ts"] } }
+      { extends: true, test: { name: "examples", include: ["examples/**/*.test.ts"] } },
+      { extends: true, test: { name: "repo", include: ["test/**/*.test.ts"] } }
     ]
   }
 })

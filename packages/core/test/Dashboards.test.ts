@@ -6,6 +6,39 @@ const activity = BundledDashboards.activityDashboard({ appName: "claude-mem", li
 const compaction = BundledDashboards.compactionDashboard()
 
 describe("HogQL generation", () => {
+  it("writes the queries its insights describe (spelled out by hand, not taken from the generator)", () => {
+    const query = (dashboard: Insight.DashboardDefinition, id: string) =>
+      InsightHogQL.insightHogQL(dashboard.insights.find((insight) => insight.id === id)!.query)
+    // Distinct installs per Monday-started week, backfilled and live activity together, two years back.
+    expect(query(activity, "weekly-active-installs")).toBe(
+      [
+        "SELECT",
+        "    toStartOfWeek(timestamp, 1) AS week,",
+        "    count(DISTINCT distinct_id) AS active_installs",
+        "FROM events",
+        "WHERE event IN ('historical_activity', 'session_started')",
+        "    AND timestamp >= now() - INTERVAL 104 WEEK",
+        "GROUP BY week",
+        "ORDER BY week ASC",
+        "LIMIT 10000"
+      ].join("\n")
+    )
+    // Compactions per day over the last 30 days, one count per day.
+    expect(query(compaction, "volume")).toBe(
+      [
+        "SELECT",
+        "    toDate(timestamp) AS day,",
+        "    count() AS compactions",
+        "FROM events",
+        "WHERE event = 'compaction_completed'",
+        "    AND timestamp >= now() - INTERVAL 30 DAY",
+        "GROUP BY day",
+        "ORDER BY day ASC",
+        "LIMIT 10000"
+      ].join("\n")
+    )
+  })
+
   // Reviewed by eye: these files are the queries PostHog runs.
   it("prints the activity dashboard", async () => {
     await expect(InsightHogQL.renderDashboardHogQL(activity)).toMatchFileSnapshot("./__snapshots__/dashboards/claude-mem-activity.sql")

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
+import { fileURLToPath } from "node:url"
 import * as fc from "fast-check"
 import { v5 as uuidPackageV5 } from "uuid"
 import { describe, expect, it } from "vitest"
@@ -92,12 +94,21 @@ describe("uuidV5", () => {
     )
   })
 
-  it("is deterministic", () => {
-    fc.assert(
-      fc.property(unicodeString, fc.uuid(), (name, namespace) => {
-        expect(EventId.uuidV5(name, namespace)).toBe(EventId.uuidV5(name, namespace))
-      })
-    )
+  it("gives the same uuids in a fresh process, and in every later release (pinned values)", () => {
+    // A retry after a restart, or from the next release, must carry the very uuid PostHog already has.
+    const installId = "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+    const pinned = [
+      ["install_inferred", EventId.INSTALL_DAY_KEY, "a4a734eb-0ef7-5b92-9659-554b60a7ca35"],
+      ["historical_activity", "2025-10-19", "13934fb2-a4db-5914-bbfa-59eb2dfe5254"],
+      ["historical_activity", "2026-06-09", "f5b6938c-e990-5531-baf8-c097cda50ee1"]
+    ] as const
+    for (const [event, day, uuid] of pinned) {
+      expect(EventId.eventUuid(CLAUDE_MEM_NAMESPACE, installId, event, day)).toBe(uuid)
+    }
+    const script = `import { EventId } from "@posthog-backfill/core"
+      process.stdout.write(JSON.stringify(${JSON.stringify(pinned)}.map(([e, d]) => EventId.eventUuid(${JSON.stringify(CLAUDE_MEM_NAMESPACE)}, ${JSON.stringify(installId)}, e, d))))`
+    const fresh = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8" })
+    expect(JSON.parse(fresh)).toEqual(pinned.map(([, , uuid]) => uuid))
   })
 
   it("gives distinct uuids for distinct names", () => {

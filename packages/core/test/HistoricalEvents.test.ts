@@ -1,5 +1,6 @@
-import { BackfillApp, DayWindow, Epoch, EventId, HistoricalEvents, Presets, type RollupMerge, RollupSpec, Scrub } from "@posthog-backfill/core"
+import { BackfillApp, DayWindow, Epoch, HistoricalEvents, Presets, type RollupMerge, RollupSpec, Scrub } from "@posthog-backfill/core"
 import fc from "fast-check"
+import { v5 as uuidPackageV5 } from "uuid"
 import { describe, expect, it } from "vitest"
 
 const installId = "0b9f7e2a-3c4d-4e5f-8a6b-7c8d9e0f1a2b"
@@ -104,21 +105,32 @@ describe("the historical event builder", () => {
     expect(JSON.stringify(install)).not.toMatch(/my-laptop|secret|xxxx/)
   })
 
-  it("uses deterministic v5 uuids keyed on installId|event|day", () => {
+  it("uses v5 uuids of installId|event|day under the app's namespace (checked with the uuid package)", () => {
     fc.assert(
       fc.property(scenario, (s) => {
-        const first = build(s).events
-        const again = build(s).events
-        expect(again.map((e) => e.uuid)).toEqual(first.map((e) => e.uuid))
-        expect(new Set(first.map((e) => e.uuid)).size).toBe(first.length)
-        for (const event of first) {
+        const events = build(s).events
+        expect(new Set(events.map((e) => e.uuid)).size).toBe(events.length)
+        for (const event of events) {
           const key = event.event === HistoricalEvents.INSTALL_INFERRED ? "install" : event.timestamp.toISOString().slice(0, 10)
-          expect(event.uuid).toBe(EventId.eventUuid(Presets.claudeMem.namespace, installId, event.event, key))
-          expect(event.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+          expect(event.uuid).toBe(uuidPackageV5(`${installId}|${event.event}|${key}`, Presets.claudeMem.namespace))
           expect(event.distinctId).toBe(installId)
         }
       })
     )
+  })
+
+  it("gives a known install the same uuids in every release (pinned values)", () => {
+    const window = { installDay: "2025-10-19", lastFullDay: "2025-10-19" }
+    const events = HistoricalEvents.buildHistoricalEvents({
+      app: Presets.claudeMem,
+      installId,
+      window,
+      rollups: [{ day: "2025-10-19", counters: { observation_count: 1 } }]
+    })
+    expect(events.map((event) => [event.event, event.uuid])).toEqual([
+      ["install_inferred", "a403bf15-2db8-57ea-9be9-b374a36052f0"],
+      ["historical_activity", "3222fdde-b2fa-5930-8fb2-f1f0cb6eace8"]
+    ])
   })
 
   it("summarizes totals and the active-day range", () => {

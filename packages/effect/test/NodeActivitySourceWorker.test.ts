@@ -282,11 +282,11 @@ describe("NodeActivitySource.layerWorker", () => {
       const inline = yield* watchingTheLoop(planFrom(true))
       const offThread = yield* watchingTheLoop(planFrom(false))
       expect(offThread.value).toEqual(inline.value)
-      // Generous bounds (a loaded CI machine must not flake): inline, the scan holds the loop
-      // for its whole length; off-thread, only short slices of merging and event building run on it.
-      expect(inline.longestStallMs).toBeGreaterThan(150)
-      expect(offThread.longestStallMs).toBeLessThan(150)
-      expect(offThread.longestStallMs).toBeLessThan(inline.longestStallMs / 2)
-      expect(offThread.ticks).toBeGreaterThan(inline.ticks)
+      // The two paths compared within one run, never against a number of milliseconds (a
+      // fast quiet machine and a slow loaded one both pass): inline, the scan holds the loop
+      // for its whole length; off-thread, only short slices of merging and event building
+      // run on it. Measured here: about 20x apart, quiet or with both cores busy.
+      expect(offThread.longestStallMs).toBeLessThan(inline.longestStallMs / 3)
+      expect(offThread.ticks).toBeGreaterThan(2 * inline.ticks)
     }), 60_000)
 })

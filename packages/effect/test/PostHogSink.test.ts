@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
 import { type CaptureEvent } from "@posthog-backfill/core"
 import { PostHogSink } from "@posthog-backfill/effect"
 import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
+import { eventually } from "./support/eventually.js"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -161,9 +162,8 @@ describe("PostHogSink over posthog-node and the local capture server", () => {
       const report = yield* sendTo(server, events, { fetchRetryCount: 1, fetchRetryDelay: 10, requestTimeout: 100 })
       expect(report).toMatchObject({ delivered: false, acknowledged: 0, unacknowledgedUuids: uuids(events) })
       expect(report.errors.join("\n")).toMatch(/timed out/i)
-      // Let the late answers find their closed sockets.
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 450)))
-      expect(server.requests.map((r) => r.status)).toEqual(["client-closed", "client-closed"])
+      // The late answers find their sockets closed (however long the machine takes to get there).
+      yield* eventually(() => expect(server.requests.map((r) => r.status)).toEqual(["client-closed", "client-closed"]))
     }))
 
   it.scopedLive("one dropped connection then recovery still delivers", () =>
@@ -176,7 +176,9 @@ describe("PostHogSink over posthog-node and the local capture server", () => {
 
   it.scopedLive("never reports a shutdown that ran out of its budget as delivered", () =>
     Effect.gen(function*() {
-      const server = yield* LocalCaptureServer.scoped({ faults: { delayMs: 1_500 } })
+      // The server would answer after a minute: a send that waited for it could not return
+      // within the test's timeout, and the server has answered nothing when the report is in.
+      const server = yield* LocalCaptureServer.scoped({ faults: { delayMs: 60_000 } })
       const events = activity(2)
       let calls = 0
       let aborted = 0
@@ -187,9 +189,8 @@ describe("PostHogSink over posthog-node and the local capture server", () => {
         })
         return fetch(url, init)
       }
-      const started = Date.now()
-      const report = yield* sendTo(server, events, { ...fast, requestTimeout: 5_000, shutdownTimeoutMs: 150, fetch: counting })
-      expect(Date.now() - started).toBeLessThan(1_400)
+      const report = yield* sendTo(server, events, { ...fast, requestTimeout: 120_000, shutdownTimeoutMs: 150, fetch: counting })
+      expect(server.requests).toEqual([])
       expect(report).toMatchObject({ delivered: false, acknowledged: 0, unacknowledgedUuids: uuids(events) })
       expect(report.errors.join("\n")).toContain("ran out of its 150 ms budget")
       // Nothing of the send outlives it: the pending request is aborted and no retry goes out.

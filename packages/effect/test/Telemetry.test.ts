@@ -178,13 +178,14 @@ describe("Telemetry over posthog-node and the local capture server", () => {
 
   it.scopedLive("shutdown is bounded: a server slower than the budget is reported, not waited for", () =>
     Effect.gen(function*() {
-      const server = yield* LocalCaptureServer.scoped({ faults: { delayMs: 5_000 } })
-      const started = Date.now()
+      // The server would answer after a minute: a shutdown that waited for it could not return
+      // within the test's timeout, and the server has answered nothing when the report is in.
+      const server = yield* LocalCaptureServer.scoped({ faults: { delayMs: 60_000 } })
       const report = yield* withTelemetry(
-        liveLayer(server, { client: { ...fast, requestTimeout: 10_000, shutdownTimeoutMs: 300 } }),
+        liveLayer(server, { client: { ...fast, requestTimeout: 120_000, shutdownTimeoutMs: 300 } }),
         (telemetry) => Effect.zipRight(telemetry.capture(AppStarted, { plugins: 1 }), telemetry.shutdown)
       )
-      expect(Date.now() - started).toBeLessThan(3_000)
+      expect(server.requests).toEqual([])
       expect(report).toMatchObject({ captured: 1, acknowledged: 0, unacknowledged: 1, delivered: false })
       expect(report.errors.join("\n")).toMatch(/ran out of its 300 ms budget/)
     }))

@@ -335,19 +335,13 @@ describe("determinism", () => {
 })
 
 describe("scale", () => {
-  it("writes 200k observations with flat memory", { timeout: 180_000 }, () => {
+  // How fast and in how much memory is the benchmark's business (BENCHMARKS.md); here, that it is right.
+  it("writes 200k observations, exactly the counts it reports", { timeout: 180_000 }, () => {
     const { db } = open()
-    const started = performance.now()
-    const heapBefore = process.memoryUsage().heapUsed
     const summary = writeClaudeMemSample(db, { seed: 9, days: 1_100, sessions: 12_000, observations: 200_000 })
-    const heapAfter = process.memoryUsage().heapUsed
     expect(summary.rows.observations).toBe(200_000)
     expect(count(db, "SELECT COUNT(*) AS n FROM observations")).toBe(200_000)
-    console.info(
-      `[ClaudeMemSample] 200k observations (+${summary.rows.sdk_sessions} sessions, ${summary.rows.session_summaries} summaries, ` +
-        `${summary.rows.user_prompts} prompts) in ${Math.round(performance.now() - started)} ms, ` +
-        `heap delta ${Math.round((heapAfter - heapBefore) / 1e6)} MB`
-    )
+    expect(count(db, "SELECT COUNT(*) AS n FROM sdk_sessions")).toBe(summary.rows.sdk_sessions)
     db.close()
   })
 })
