@@ -8,9 +8,9 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { ActivitySource, ActivitySourceError, fromDatabase } from "./ActivitySource.js"
+import { ActivitySource, ActivitySourceError } from "./ActivitySource.js"
 import { openProbed } from "./internal/openProbed.js"
-import { ownSnapshot } from "./internal/readTransaction.js"
+import { ownConnectionSource } from "./internal/readTransaction.js"
 import { DEFAULT_BUSY_TIMEOUT_MS, type Options } from "./NodeActivitySource.js"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
@@ -59,5 +59,5 @@ const openOwned = (options: Options) =>
 export const layer = (options: Options): Layer.Layer<ActivitySource, ActivitySourceError> =>
   Layer.scoped(
     ActivitySource,
-    Effect.map(openOwned(options), (db) => ({ ...fromDatabase(db, options.path), sharedSnapshot: ownSnapshot(db, options.path) }))
+    Effect.map(openOwned(options), (db) => ownConnectionSource(db, options.path))
   )

@@ -16,9 +16,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as os from "node:os"
-import { ActivitySource, ActivitySourceError, columnsFromRows, COLUMNS_SQL, fromDatabase, fromDriverError, type Service } from "./ActivitySource.js"
+import { ActivitySource, ActivitySourceError, columnsFromRows, COLUMNS_SQL, fromDriverError, type Service } from "./ActivitySource.js"
 import { openProbed } from "./internal/openProbed.js"
-import { ownSnapshot } from "./internal/readTransaction.js"
+import { ownConnectionSource } from "./internal/readTransaction.js"
 import { type SqliteWorker, SqliteWorkerError, startSqliteWorkerPool } from "./internal/sqliteWorkerClient.js"
 import type { SqliteDatabase } from "./SqliteDatabase.js"
 
@@ -171,7 +171,7 @@ const openOwned = (options: Options) =>
 export const layer = (options: Options): Layer.Layer<ActivitySource, ActivitySourceError> =>
   Layer.scoped(
     ActivitySource,
-    Effect.map(openOwned(options), (db) => ({ ...fromDatabase(db, options.path), sharedSnapshot: ownSnapshot(db, options.path) }))
+    Effect.map(openOwned(options), (db) => ownConnectionSource(db, options.path))
   )
 
 const fromWorkerError = (where: string, error: unknown): ActivitySourceError => {

@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import { jsonRecordOf } from "./internal/jsonRecord.js"
 
 /**
  * What a lease file says.
@@ -40,14 +41,9 @@ export const encodeLease = (lease: LeaseRecord): string => `${JSON.stringify(lea
  * @category parsing
  */
 export const parseLease = (text: string): LeaseRecord | undefined => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
-  const { host, pid, startedAt, token } = value as Record<string, unknown>
+  const record = jsonRecordOf(text)
+  if (record === undefined) return undefined
+  const { host, pid, startedAt, token } = record
   return typeof pid === "number" && Number.isSafeInteger(pid) && pid > 0 && typeof host === "string" &&
       typeof token === "string" && token !== "" && typeof startedAt === "string" && Number.isFinite(Date.parse(startedAt))
     ? { pid, host, token, startedAt }

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { isUtcDay } from "../time/DayWindow.js"
+import { isCount, jsonRecordOf, parseJsonRecord } from "./internal/jsonRecord.js"
 
 /**
  * @since 0.1.0
@@ -54,25 +55,11 @@ export const isMarkerDone = (state: MarkerState): boolean => state._tag !== "Abs
  * @category parsing
  */
 export const parseMarker = (text: string): MarkerState => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return { _tag: "Unreadable", reason: "the marker file is not valid JSON" }
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { _tag: "Unreadable", reason: "the marker file does not hold a JSON object" }
-  }
-  const record = value as Record<string, unknown>
-  const { completedAt, eventCount, installId, throughDay } = record
-  if (
-    typeof completedAt !== "string" ||
-    typeof throughDay !== "string" ||
-    typeof installId !== "string" ||
-    typeof eventCount !== "number" ||
-    !Number.isInteger(eventCount) ||
-    eventCount < 0
-  ) {
+  const parsed = parseJsonRecord(text)
+  if (parsed._tag === "NotJson") return { _tag: "Unreadable", reason: "the marker file is not valid JSON" }
+  if (parsed._tag === "NotAnObject") return { _tag: "Unreadable", reason: "the marker file does not hold a JSON object" }
+  const { completedAt, eventCount, installId, throughDay } = parsed.record
+  if (typeof completedAt !== "string" || typeof throughDay !== "string" || typeof installId !== "string" || !isCount(eventCount)) {
     return {
       _tag: "Unreadable",
       reason: "the marker file lacks completedAt, throughDay, eventCount or installId"
@@ -134,16 +121,11 @@ export interface PendingSend {
  * @category parsing
  */
 export const parsePendingSend = (text: string): PendingSend | undefined => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
-  const { eventCount, installId, startedAt, throughDay } = value as Record<string, unknown>
+  const record = jsonRecordOf(text)
+  if (record === undefined) return undefined
+  const { eventCount, installId, startedAt, throughDay } = record
   return typeof startedAt === "string" && typeof throughDay === "string" && isUtcDay(throughDay) &&
-      typeof installId === "string" && typeof eventCount === "number" && Number.isInteger(eventCount) && eventCount >= 0
+      typeof installId === "string" && isCount(eventCount)
     ? { startedAt, throughDay, installId, eventCount }
     : undefined
 }

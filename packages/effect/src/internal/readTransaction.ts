@@ -7,7 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { type ActivitySourceError, fromDriverError } from "../ActivitySource.js"
+import { type ActivitySourceError, fromDatabase, fromDriverError, type Service } from "../ActivitySource.js"
 import type { SqliteDatabase } from "../SqliteDatabase.js"
 
 /** Begins the transaction; the snapshot is taken by the first read, so the schema is read at once. */
@@ -50,3 +50,13 @@ export const ownSnapshot = (
     ),
     true
   )
+
+/**
+ * The source over a connection the source opened itself (the inline Node and
+ * the Bun file sources): its queries, and a plan's snapshot as one read
+ * transaction on it.
+ */
+export const ownConnectionSource = (db: SqliteDatabase & { exec(sql: string): unknown }, where: string): Service => ({
+  ...fromDatabase(db, where),
+  sharedSnapshot: ownSnapshot(db, where)
+})
