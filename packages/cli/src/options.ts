@@ -58,6 +58,31 @@ export const dataDir = (description: string) =>
  * @since 0.1.0
  * @category options
  */
+export const busyTimeout = Options.integer("busy-timeout").pipe(
+  Options.withPseudoName("ms"),
+  Options.withDescription("How long to wait for the app's own write locks on the database. Default 5000."),
+  Options.optional
+)
+
+/**
+ * `--busy-timeout`, checked: a whole number of milliseconds from 0.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const resolveBusyTimeout = (value: Option.Option<number>): Effect.Effect<number | undefined, CliError> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (ms) =>
+      Number.isSafeInteger(ms) && ms >= 0
+        ? Effect.succeed(ms)
+        : Effect.fail(usageError(`--busy-timeout ${ms} is not a whole number of milliseconds >= 0: pass e.g. --busy-timeout 30000`))
+  })
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
 export const now = Options.text("now").pipe(
   Options.withPseudoName("ISO-8601"),
   Options.withDescription(

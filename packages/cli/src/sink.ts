@@ -86,6 +86,7 @@ export const layer = (tuning: PostHogSink.Options): Layer.Layer<PostHogSink.Post
     PostHogSink.PostHogSink,
     Effect.map(PostHogSink.make(tuning), (sink) =>
       PostHogSink.PostHogSink.of({
+        ...sink,
         send: (events, options) =>
           Effect.gen(function*() {
             const captured: Array<string> = []

@@ -1,31 +1,21 @@
 /**
- * The real `posthog-backfill` command, spawned as users run it
- * (`node packages/cli/bin/posthog-backfill.js ...` from the repository root)
- * against generated claude-mem databases and a local capture server.
- *
- * Every spawn gets an environment without CI variables, DO_NOT_TRACK, the
- * app's telemetry switches or POSTHOG_* settings (CI runs with CI=true, which
- * turns consent off by design), and a temp HOME so no default path can touch
- * the real ~/.claude-mem.
+ * The real `posthog-backfill` command, spawned as users run it (see
+ * `support/spawnCli.ts`) against generated claude-mem databases and a local
+ * capture server, with a temp HOME.
  */
-import { ConsentRules, Presets } from "@posthog-backfill/core"
+import { Presets } from "@posthog-backfill/core"
 import { Backfill, InstallId, NodeActivitySource } from "@posthog-backfill/effect"
 import { LocalCaptureServer, startLocalCaptureServer } from "@posthog-backfill/effect/testing"
-import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
-import Database from "better-sqlite3"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
-import { execFile, execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { buildCli, expectNoTrace, spawnCli, writeSample } from "./support/spawnCli.js"
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url))
-const BIN = path.join("packages", "cli", "bin", "posthog-backfill.js")
 const NOW = "2026-06-12T08:00:00Z" // last full day 2026-06-09
 const INSTALL_ID = "5b0c7a0e-3f7e-4d8a-9a53-0c2f1f6f2e11"
 const API_KEY = "phc_cli_test"
@@ -34,55 +24,7 @@ let scratch: string
 let home: string
 let sampleDb: string
 
-const cleanEnv = (): Record<string, string> => {
-  const drop = new Set([
-    ...ConsentRules.CI_ENV_VARS,
-    "DO_NOT_TRACK",
-    Presets.claudeMem.consentEnvPrefix,
-    `${Presets.claudeMem.consentEnvPrefix}_DEBUG`,
-    "POSTHOG_API_KEY",
-    "POSTHOG_HOST",
-    "POSTHOG_CAPTURE_MODE",
-    "POSTHOG_BACKFILL_RETRY_COUNT",
-    "POSTHOG_BACKFILL_RETRY_DELAY_MS",
-    "POSTHOG_BACKFILL_REQUEST_TIMEOUT_MS",
-    "POSTHOG_BACKFILL_TRACE"
-  ])
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !drop.has(key) && !key.startsWith("VITEST") && key !== "NODE_OPTIONS") env[key] = value
-  }
-  return { ...env, HOME: home, NO_COLOR: "1" }
-}
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Spawns the real command asynchronously (the capture server in this process must keep answering). */
-const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...cleanEnv(), ...env }, timeout: 45_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
-        resolve({ code, stdout, stderr })
-      }
-    )
-  })
-
-const writeSample = (file: string): void => {
-  const db = new Database(file)
-  try {
-    writeClaudeMemSample(db, { endMs: Date.parse("2026-06-12T09:30:00Z"), days: 75, sessions: 240 })
-  } finally {
-    db.close()
-  }
-}
+const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => spawnCli(home, args, env)
 
 const freshDir = (name: string): string => fs.mkdtempSync(path.join(scratch, `${name}-`))
 
@@ -108,14 +50,6 @@ const libraryPlan = (database: string, installId: string) =>
     })) as { window: unknown; events: Array<{ distinctId: string; timestamp: string; properties: Record<string, unknown> }> }
   )
 
-/** No stack trace, no Effect cause dump, no bare `Error:` lines. */
-const expectNoTrace = (text: string): void => {
-  expect(text).not.toMatch(/^\s+at /m)
-  expect(text).not.toContain("FiberFailure")
-  expect(text).not.toMatch(/^\s*\w*Error:/m)
-  expect(text).not.toContain("[cause]")
-}
-
 const snapshotDir = (dir: string): Record<string, string> =>
   Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, fs.readFileSync(path.join(dir, name), "utf8")]))
 
@@ -130,16 +64,7 @@ const closedPort = (): Promise<number> =>
   })
 
 beforeAll(() => {
-  // The suite spawns the compiled command: build it (incremental, fast when up to date).
-  try {
-    execFileSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-b", "packages/cli"], {
-      cwd: ROOT,
-      stdio: "pipe"
-    })
-  } catch (error) {
-    const output = error as { stdout?: Buffer; stderr?: Buffer }
-    throw new Error(`tsc -b packages/cli failed:\n${output.stdout?.toString() ?? ""}${output.stderr?.toString() ?? ""}`)
-  }
+  buildCli()
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-backfill-cli-test-"))
   home = fs.mkdtempSync(path.join(scratch, "home-"))
   sampleDb = path.join(scratch, "claude-mem.db")

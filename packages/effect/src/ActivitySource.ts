@@ -123,7 +123,8 @@ export const fromDriverError = (where: string, cause: unknown): ActivitySourceEr
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") || /database is locked|busy/i.test(text)) {
     return new ActivitySourceError({
       reason: "Locked",
-      message: `The database ${where} stayed locked by another connection longer than the busy timeout: try again later or raise busyTimeoutMs.`,
+      message: `The database ${where} stayed locked by another connection longer than the busy timeout: try again later, ` +
+        "or wait longer for the app's locks (the busyTimeoutMs option; on the command line, --busy-timeout <ms>).",
       cause
     })
   }

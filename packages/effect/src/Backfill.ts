@@ -23,7 +23,7 @@ import type { ActivitySource, ActivitySourceError } from "./ActivitySource.js"
 import { Consent } from "./Consent.js"
 import { DEFAULT_HOST } from "./HttpHost.js"
 import { collect, type Plan, type PlanOptions, toPlan } from "./internal/planning.js"
-import { InstallId, type InstallIdError, PLACEHOLDER_INSTALL_ID } from "./InstallId.js"
+import { InstallId, type InstallIdError, PLACEHOLDER_INSTALL_ID, type Service as InstallIdService } from "./InstallId.js"
 import { MarkerStore, type MarkerReadError, type MarkerWriteError } from "./MarkerStore.js"
 import { type DeliveryReport, PostHogSink, type PostHogSinkError } from "./PostHogSink.js"
 
@@ -132,6 +132,10 @@ export const run = (
     let planned: Plan | undefined
     let report: DeliveryReport | undefined
     let installId: string | undefined
+    let pending: Marker.PendingSend | undefined
+
+    // A writer killed mid-write (a crash, SIGKILL) leaves a temp file: clear those first.
+    yield* markers.sweep
 
     // The loop ends: every step adds the fact the next call to nextGateStep needs.
     while (true) {
@@ -149,14 +153,15 @@ export const run = (
           break
         }
         case "BuildEvents": {
-          // An earlier send that was not confirmed pins the window: the retry is the same send.
-          const pending = yield* markers.readPending
+          // An earlier send that was not confirmed pins the window and the install id: the
+          // retry is the same send, even if the config's id changed since (restored, regenerated).
+          pending = yield* markers.readPending
           if (pending !== undefined) {
             yield* Effect.logInfo(`retrying the send started ${pending.startedAt} through ${pending.throughDay}`)
           }
           collected = yield* collect(app, pending?.throughDay)
           // A dry run shows the existing id (or the placeholder) and never creates one.
-          installId = (yield* installIds.current) ?? PLACEHOLDER_INSTALL_ID
+          installId = pending?.installId ?? (yield* installIds.current) ?? PLACEHOLDER_INSTALL_ID
           planned = yield* toPlan(collected, { app, installId, baseProperties: options.baseProperties })
           facts = { ...facts, eventCount: planned.events.length }
           break
@@ -172,7 +177,10 @@ export const run = (
           break
         }
         case "Send": {
-          installId = yield* installIds.getOrCreate
+          const sendOptions = { apiKey: options.apiKey!, host: options.host ?? DEFAULT_HOST, historicalMigration: true }
+          // Refuse a host or a capture mode that cannot be sent to before anything is written.
+          yield* sink.check(sendOptions)
+          installId = yield* sendingInstallId(installIds, pending)
           planned = yield* toPlan(collected!, { app, installId, baseProperties: options.baseProperties })
           yield* markers.writePending({
             startedAt: new Date(yield* Clock.currentTimeMillis).toISOString(),
@@ -180,16 +188,12 @@ export const run = (
             installId,
             eventCount: planned.events.length
           })
-          report = yield* sink.send(planned.events, {
-            apiKey: options.apiKey!,
-            host: options.host ?? DEFAULT_HOST,
-            historicalMigration: true
-          })
+          report = yield* sink.send(planned.events, sendOptions)
           facts = { ...facts, delivered: report.delivered }
           break
         }
         case "WriteMarker": {
-          if (step.eventCount === 0) installId = yield* installIds.getOrCreate
+          if (step.eventCount === 0) installId = yield* sendingInstallId(installIds, pending)
           const nowMs = yield* Clock.currentTimeMillis
           yield* markers.write(
             Marker.makeMarker({
@@ -225,6 +229,25 @@ export const run = (
       }
     }
   }).pipe(Effect.withLogSpan("posthog-backfill.run"), Effect.annotateLogs("app", options.app.name))
+
+/**
+ * The install id a send carries: a pending send's own (its retry must be the
+ * same send: the same distinct id and uuids, which PostHog dedupes), else the
+ * app's, created when there is none. A config whose id changed since the
+ * pending send began is reported, not followed.
+ */
+const sendingInstallId = (installIds: InstallIdService, pending: Marker.PendingSend | undefined) =>
+  Effect.gen(function*() {
+    if (pending === undefined) return yield* installIds.getOrCreate
+    const current = yield* Effect.orElseSucceed(installIds.current, () => undefined)
+    if (current !== undefined && current !== pending.installId) {
+      yield* Effect.logWarning(
+        `the install id in the config (${current}) is not the one the pending send began with (${pending.installId}); ` +
+          "the retry keeps the pending send's id so PostHog dedupes what already landed"
+      )
+    }
+    return pending.installId
+  })
 
 /**
  * One line that says why delivery was not confirmed.

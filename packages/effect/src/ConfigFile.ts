@@ -6,7 +6,8 @@
  * change it only through this service:
  *
  * - `read` answers what the file holds now: `Missing`, an `Object`, or
- *   `Invalid` (not a JSON object) with the reason. Writes are atomic renames,
+ *   `Invalid` (not a JSON object, or not a regular file: a link, a FIFO, a
+ *   huge file) with the reason. Writes are atomic renames,
  *   so a read never sees half a file and takes no lock.
  * - `update(f)` runs `f` on the current object under one lock that holds in
  *   this process (every service instance on the same file shares it) and
@@ -129,10 +130,17 @@ const localLock = (path: string): Effect.Semaphore => {
 const readFailed = (path: string, error: StateFileError) =>
   new ConfigFileError({ path, reason: "ReadFailed", description: error.message, cause: error })
 
+/** What cannot be a config file whatever it holds: a link, a special file, a huge file. */
+const REFUSED: ReadonlyArray<StateFileError["reason"]> = ["SymbolicLink", "NotAFile", "TooLarge"]
+
 const readContents = (path: string): Effect.Effect<Contents, ConfigFileError> =>
   readText(path).pipe(
-    Effect.mapError((error) => readFailed(path, error)),
-    Effect.map((text): Contents => (text === undefined ? { _tag: "Missing" } : parseConfig(text)))
+    Effect.map((text): Contents => (text === undefined ? { _tag: "Missing" } : parseConfig(text))),
+    Effect.catchAll((error) =>
+      REFUSED.includes(error.reason)
+        ? Effect.succeed<Contents>({ _tag: "Invalid", reason: error.description })
+        : Effect.fail(readFailed(path, error))
+    )
   )
 
 const realSleep = (ms: number): Effect.Effect<void> =>

@@ -180,7 +180,7 @@ export const make = (options: Options): Effect.Effect<Service, never, ConfigFile
           return new ConsentConfigError({
             path: file,
             reason: "InvalidFile",
-            message: `The telemetry config file ${file} is not a JSON object (${error.description}); it was left untouched. ` +
+            message: `The telemetry config file ${file} cannot be used (${error.description}); it was left untouched. ` +
               `Fix it (e.g. {"enabled": ${enabled}}) or delete it, then try again.`
           })
         case "ReadFailed":

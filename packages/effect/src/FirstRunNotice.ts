@@ -160,7 +160,7 @@ export const make = (options: Options): Effect.Effect<Service, never, ConfigFile
           case "Missing":
             return true
           case "Invalid":
-            yield* Effect.logWarning(`${file} is not a JSON object (${current.right.reason}); showing the telemetry notice`)
+            yield* Effect.logWarning(`${file} cannot be used (${current.right.reason}); showing the telemetry notice`)
             return true
           case "Object":
             return storedVersion(current.right.value[key]) < version
@@ -172,7 +172,7 @@ export const make = (options: Options): Effect.Effect<Service, never, ConfigFile
         case "InvalidFile":
           return new FirstRunNoticeError({
             reason: "InvalidFile",
-            message: `${file} is not a JSON object (${error.description}); it was left untouched. Fix it (e.g. ` +
+            message: `${file} cannot be used (${error.description}); it was left untouched. Fix it (e.g. ` +
               `{"${key}": ${version}}) or delete it.`
           })
         case "ReadFailed":

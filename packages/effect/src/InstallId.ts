@@ -111,7 +111,7 @@ const fromConfigFileError = (file: string, key: string) => (error: ConfigFileErr
       return new InstallIdError({
         path: file,
         reason: "InvalidFile",
-        message: `The telemetry config file ${file} is not a JSON object (${error.description}), so the install id cannot ` +
+        message: `The telemetry config file ${file} cannot be used (${error.description}), so the install id cannot ` +
           `be read and the file will not be overwritten; fix it (e.g. {"${key}": "<uuid>"}) or remove it.`
       })
     case "ReadFailed":

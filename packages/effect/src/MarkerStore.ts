@@ -32,7 +32,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as nodePath from "node:path"
-import { readText, remove, writeAtomic } from "./internal/stateFile.js"
+import { readText, remove, type StateFileError, sweepTemps, writeAtomic } from "./internal/stateFile.js"
 
 type BackfillMarker = Marker.BackfillMarker
 type MarkerState = Marker.MarkerState
@@ -53,6 +53,11 @@ export interface Service {
   readonly writePending: (pending: PendingSend) => Effect.Effect<void, MarkerWriteError>
   /** Forgets the pending send once the marker is written (best effort: the marker wins anyway). */
   readonly clearPending: Effect.Effect<void>
+  /**
+   * Removes the temp files a killed writer left in the data dir (of this
+   * library's own naming, older than a minute). Best effort; never fails.
+   */
+  readonly sweep: Effect.Effect<void>
 }
 
 /**
@@ -122,18 +127,24 @@ const makeService = (options: Options): Service => {
 
   const read: Service["read"] = readText(file).pipe(
     Effect.map((text) => (text === undefined ? Marker.markerAbsent : Marker.parseMarker(text))),
-    Effect.catchAll((error): Effect.Effect<MarkerState, MarkerReadError> =>
-      error.reason === "BadArgument"
-        ? Effect.fail(
-          new MarkerReadError({
-            path: file,
-            message: `The backfill marker path ${JSON.stringify(file)} is invalid (${error.message}); pass the marker's ` +
-              "file path (e.g. <dataDir>/backfill.json).",
-            cause: error
-          })
-        )
-        : Effect.succeed({ _tag: "Unreadable", reason: `the marker file cannot be read (${error.message})` })
-    ),
+    Effect.catchAll((error): Effect.Effect<MarkerState, MarkerReadError> => {
+      switch (error.reason) {
+        case "BadArgument":
+          return Effect.fail(
+            new MarkerReadError({
+              path: file,
+              message: `The backfill marker path ${JSON.stringify(file)} is invalid (${error.message}); pass the marker's ` +
+                "file path (e.g. <dataDir>/backfill.json).",
+              cause: error
+            })
+          )
+        case "NotADirectory":
+          // Not a state of the marker: the data dir itself cannot exist, so nothing could ever be written.
+          return Effect.fail(new MarkerReadError({ path: file, message: `Cannot use the data dir: ${error.description}.`, cause: error }))
+        default:
+          return Effect.succeed({ _tag: "Unreadable", reason: `the marker file cannot be read (${error.description})` })
+      }
+    }),
     Effect.tap((state) =>
       state._tag === "Unreadable"
         ? Effect.logWarning(
@@ -150,9 +161,8 @@ const makeService = (options: Options): Service => {
       Effect.mapError((error) =>
         new MarkerWriteError({
           path: file,
-          message: `Could not write the backfill marker ${file} (${error.message}). Check that ${directory} is a ` +
-            "writable directory with free space; until the marker exists the backfill will run again (with the same " +
-            "event ids).",
+          message: `Could not write the backfill marker ${file} (${refusedOrSpace(error, directory)}); until the ` +
+            "marker exists the backfill will run again (with the same event ids).",
           cause: error
         })
       ),
@@ -171,8 +181,7 @@ const makeService = (options: Options): Service => {
       Effect.mapError((error) =>
         new MarkerWriteError({
           path: pendingFile,
-          message: `Could not record the pending send in ${pendingFile} (${error.message}); nothing was sent. Check ` +
-            `that ${nodePath.dirname(pendingFile)} is a writable directory.`,
+          message: `Could not record the pending send in ${pendingFile} (${refusedOrSpace(error, directory)}); nothing was sent.`,
           cause: error
         })
       )
@@ -181,8 +190,20 @@ const makeService = (options: Options): Service => {
     Effect.catchAll((error) => Effect.logWarning(`Could not remove ${pendingFile} (${error.message}).`))
   )
 
-  return MarkerStore.of({ read, write, readPending, writePending, clearPending })
+  const sweep: Service["sweep"] = Effect.flatMap(sweepTemps(directory, STALE_TEMP_MS), (removed) =>
+    Effect.forEach(removed, (temp) => Effect.logDebug(`removed ${temp}, a temp file a killed writer left behind`), { discard: true }))
+
+  return MarkerStore.of({ read, write, readPending, writePending, clearPending, sweep })
 }
+
+/** What went wrong with a write, and what to do: the refusal itself, or the usual suspects. */
+const refusedOrSpace = (error: StateFileError, directory: string): string =>
+  ["SymbolicLink", "NotAFile", "NotADirectory"].includes(error.reason)
+    ? error.description
+    : `${error.message}; check that ${directory} is a writable directory with free space`
+
+/** A writer's temp file lives for milliseconds; one this old belongs to a writer that was killed. */
+const STALE_TEMP_MS = 60_000
 
 /**
  * The file-backed marker store as a layer.
@@ -230,7 +251,8 @@ export const makeMemory = (
         ),
       readPending: Ref.get(pending),
       writePending: (next) => Ref.set(pending, next),
-      clearPending: Ref.set(pending, undefined)
+      clearPending: Ref.set(pending, undefined),
+      sweep: Effect.void
     })
     return { service, written: Ref.get(written), pending: Ref.get(pending) }
   })

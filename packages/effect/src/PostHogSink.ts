@@ -15,6 +15,7 @@ import { type CaptureEvent as CaptureEventModule, EventId } from "@posthog-backf
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as HttpHost from "./HttpHost.js"
 import * as internal from "./internal/postHogDelivery.js"
@@ -64,7 +65,7 @@ export interface DeliveryReport {
  * reported in a {@link DeliveryReport} with `delivered: false`.
  *
  * - `CaptureModeV1`: `POSTHOG_CAPTURE_MODE=v1` would switch posthog-node to another endpoint and body.
- * - `InvalidOptions`: an empty API key or a host that is not an http(s) URL.
+ * - `InvalidOptions`: an empty API key, or a host `HttpHost.parse` refuses.
  * - `InvalidEvents`: an event posthog-node would silently alter (an invalid or duplicate uuid,
  *   an invalid `Date`, an empty event name or distinct id).
  * - `Config`: the configuration could not be read.
@@ -94,6 +95,11 @@ export interface Service {
     events: ReadonlyArray<CaptureEvent>,
     options: SendOptions
   ) => Effect.Effect<DeliveryReport, PostHogSinkError>
+  /**
+   * The checks `send` starts with that need no events (the capture mode, the
+   * key, the host), so a caller can refuse before it writes anything.
+   */
+  readonly check: (options: SendOptions) => Effect.Effect<void, PostHogSinkError>
 }
 
 /**
@@ -175,13 +181,18 @@ const refuseCaptureModeV1 = captureModeIsV1.pipe(
   Effect.flatMap((v1) => (v1 ? fail("CaptureModeV1", CAPTURE_MODE_V1_MESSAGE) : Effect.void))
 )
 
-const validate = (events: ReadonlyArray<CaptureEvent>, options: SendOptions): Effect.Effect<void, PostHogSinkError> => {
+/** Where a send goes: the key and the parsed host, or why not. */
+const checkTarget = (options: SendOptions): Effect.Effect<HttpHost.Host, PostHogSinkError> => {
   if (options.apiKey.trim() === "") {
     return fail("InvalidOptions", "The PostHog API key is empty: posthog-node would disable itself and drop every event. Pass the project API key.")
   }
-  if (!HttpHost.isHttpUrl(options.host)) {
-    return fail("InvalidOptions", `The PostHog host ${JSON.stringify(options.host)} is not an http(s) URL. Pass e.g. https://us.i.posthog.com.`)
-  }
+  return Either.match(HttpHost.parse(options.host), {
+    onLeft: (why) => fail("InvalidOptions", HttpHost.describeRefusal("The PostHog host", options.host, why)),
+    onRight: (host) => Effect.succeed(host)
+  })
+}
+
+const validateEvents = (events: ReadonlyArray<CaptureEvent>): Effect.Effect<void, PostHogSinkError> => {
   const seen = new Set<string>()
   for (const [index, event] of events.entries()) {
     const where = `event #${index} (${JSON.stringify(event.event)})`
@@ -199,9 +210,12 @@ const validate = (events: ReadonlyArray<CaptureEvent>, options: SendOptions): Ef
   return Effect.void
 }
 
+/** The checks of `check`: the capture mode, the key and the host. */
+const checkOptions = (options: SendOptions) => Effect.zipRight(refuseCaptureModeV1, checkTarget(options))
+
 /** The checks both the real and the recording sink run before anything else, in this order. */
 const preflight = (events: ReadonlyArray<CaptureEvent>, options: SendOptions) =>
-  Effect.zipRight(refuseCaptureModeV1, validate(events, options))
+  Effect.zipLeft(checkOptions(options), validateEvents(events))
 
 const emptyReport: DeliveryReport = { expected: 0, acknowledged: 0, unacknowledgedUuids: [], errors: [], delivered: true }
 
@@ -234,7 +248,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     }
     const send: Service["send"] = (events, sendOptions) =>
       Effect.gen(function*() {
-        yield* preflight(events, sendOptions)
+        const host = yield* preflight(events, sendOptions)
         if (events.length === 0) {
           yield* Effect.logDebug("No events to send; no client created")
           return emptyReport
@@ -244,7 +258,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           try: (signal) =>
             internal.deliver(
               events,
-              { apiKey: sendOptions.apiKey, host: sendOptions.host, historicalMigration: sendOptions.historicalMigration },
+              { apiKey: sendOptions.apiKey, host: host.url, historicalMigration: sendOptions.historicalMigration },
               tuning,
               signal
             ),
@@ -269,7 +283,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       }).pipe(
         Effect.annotateLogs({ module: "PostHogSink", host: sendOptions.host, historicalMigration: sendOptions.historicalMigration })
       )
-    return PostHogSink.of({ send })
+    return PostHogSink.of({ send, check: (sendOptions) => Effect.asVoid(checkOptions(sendOptions)) })
   })
 
 /**
@@ -352,6 +366,7 @@ export const makeRecording = (behaviour: RecordingBehaviour = { _tag: "Deliver" 
     let clients = 0
     const sends: Array<RecordedSend> = []
     const service = PostHogSink.of({
+      check: (options) => Effect.asVoid(checkOptions(options)),
       send: (events, options) =>
         Effect.gen(function*() {
           yield* preflight(events, options)

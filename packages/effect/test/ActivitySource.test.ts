@@ -85,7 +85,7 @@ describe("NodeActivitySource", () => {
           Effect.scoped(Effect.flatMap(NodeActivitySource.open({ path: file, busyTimeoutMs: 50 }), (db) => Effect.sync(() => db)))
         )
         expect(result._tag === "Left" && result.left).toMatchObject({ reason: "Locked" })
-        expect(result._tag === "Left" && result.left.message).toMatch(/try again later or raise busyTimeoutMs/)
+        expect(result._tag === "Left" && result.left.message).toMatch(/try again later, or wait longer .*--busy-timeout <ms>/)
       } finally {
         writer.exec("ROLLBACK")
         writer.close()

@@ -8,7 +8,9 @@ import { columnsOfRows, runQueryInMemory } from "@posthog-backfill/testkit/InMem
 import { ActivitySource, Backfill, Consent, HttpHost, InstallId, MarkerStore, PostHogSink } from "@posthog-backfill/effect"
 import * as MemorySource from "@posthog-backfill/testkit/MemorySource"
 import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Console from "effect/Console"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
@@ -53,6 +55,8 @@ interface Setup {
   readonly installId?: string
   readonly sink?: PostHogSink.RecordingBehaviour
   readonly apiKey?: string | undefined
+  readonly host?: string | undefined
+  readonly env?: Readonly<Record<string, string>> | undefined
 }
 
 /** Runs the program once over swapped layers and returns the outcome and what every layer saw. */
@@ -65,23 +69,26 @@ const runWith = (setup: Setup) =>
       : markers.service
     const recording = yield* PostHogSink.makeRecording(setup.sink)
     const stderr: Array<string> = []
-    const installIds = InstallId.layerMemory(setup.installId)
+    const ids = yield* Effect.scoped(
+      Effect.map(Layer.build(InstallId.layerMemory(setup.installId)), (context) => Context.get(context, InstallId.InstallId))
+    )
     const layers = Layer.mergeAll(
       Layer.succeed(MarkerStore.MarkerStore, markerService),
       Consent.layerStatic(setup.consent ?? consentOn),
-      installIds,
+      Layer.succeed(InstallId.InstallId, ids),
       setup.source ?? MemorySource.layer(history),
       PostHogSink.layerRecording(recording)
     )
     const current = yield* Effect.console
     const capturing: Console.Console = { ...current, error: (...args) => Effect.sync(() => void stderr.push(args.join(" "))) }
-    const result = yield* Backfill.run({ app: Presets.claudeMem, apiKey: "apiKey" in setup ? setup.apiKey : "phc_test" }).pipe(
+    const result = yield* Backfill.run({ app: Presets.claudeMem, apiKey: "apiKey" in setup ? setup.apiKey : "phc_test", host: setup.host }).pipe(
       Effect.zip(Effect.flatMap(InstallId.InstallId, (ids) => ids.current)),
       Effect.provide(layers),
       Effect.withConsole(capturing),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(setup.env ?? {})))),
       Effect.either
     )
-    return { result, written: yield* markers.written, pending: yield* markers.pending, recording, stderr }
+    return { result, written: yield* markers.written, pending: yield* markers.pending, recording, stderr, installIdAfter: yield* ids.current }
   })
 
 describe("Backfill.run gates", () => {
@@ -230,6 +237,29 @@ describe("Backfill.run gates", () => {
 
       const unpinned = yield* runWith({ installId: "i", nowMs: later })
       expect(unpinned.recording.events.length).toBe(4)
+    }))
+
+  it.effect("a host or a capture mode the sink refuses stops the run before the install id or the pending send is written", () =>
+    Effect.gen(function*() {
+      for (const setup of [{ host: "http://127.0.0.1:8000/#x" }, { env: { POSTHOG_CAPTURE_MODE: "v1" } }]) {
+        const { installIdAfter, pending, recording, result, written } = yield* runWith(setup)
+        expect(result._tag === "Left" && result.left).toMatchObject({ _tag: "PostHogSinkError" })
+        expect(pending).toBeUndefined()
+        expect(written).toEqual([])
+        expect(recording.clientsConstructed).toBe(0)
+        expect(installIdAfter).toBeUndefined()
+      }
+    }))
+
+  it.effect("a retry keeps the pending send's install id when the config's id changed since (restored, regenerated)", () =>
+    Effect.gen(function*() {
+      const crashed = yield* runWith({ installId: "old", markerWriteFails: true })
+      const retried = yield* runWith({ installId: "new", pending: crashed.pending! })
+      expect(retried.result._tag === "Right" && retried.result.right[0]._tag).toBe("Sent")
+      const ids = (r: typeof crashed) => r.recording.events.map((e) => [e.distinctId, e.uuid])
+      expect(ids(retried)).toEqual(ids(crashed))
+      expect(new Set(retried.recording.events.map((e) => e.distinctId))).toEqual(new Set(["old"]))
+      expect(retried.written[0]!.installId).toBe("old")
     }))
 
   it.effect("records the pending send before any event leaves, and never in a dry run", () =>

@@ -103,7 +103,7 @@ layer(NodeContext.layer)("InstallId (files)", (it) => {
         expect(error._tag).toBe("InstallIdError")
         expect(error.reason).toBe("InvalidFile")
         expect(error.path).toBe(configPath)
-        expect(error.message).toContain("not a JSON object")
+        expect(error.message).toContain("cannot be used (")
         expect(error.message).toContain("will not be overwritten")
         expect((yield* Effect.flip(ids.current)).reason).toBe("InvalidFile")
         expect(yield* fs.readFile(configPath)).toEqual(before)
@@ -120,12 +120,14 @@ layer(NodeContext.layer)("InstallId (files)", (it) => {
       expect(yield* fs.readFileString(configPath)).toBe(text)
     }))
 
-  it.scoped("a directory in place of the config file is a ReadFailed error", () =>
+  it.scoped("a directory in place of the config file is never used: InvalidFile, saying what it is", () =>
     Effect.gen(function*() {
       const { configPath, fs, ids } = yield* setup()
       yield* fs.makeDirectory(configPath)
-      expect((yield* Effect.flip(ids.getOrCreate)).reason).toBe("ReadFailed")
-      expect((yield* Effect.flip(ids.current)).reason).toBe("ReadFailed")
+      const error = yield* Effect.flip(ids.getOrCreate)
+      expect(error.reason).toBe("InvalidFile")
+      expect(error.message).toContain("is not a regular file (a directory)")
+      expect((yield* Effect.flip(ids.current)).reason).toBe("InvalidFile")
     }))
 })
 

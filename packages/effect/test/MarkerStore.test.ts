@@ -133,15 +133,17 @@ layer(NodeContext.layer)("MarkerStore (files)", (it) => {
       expect(logs.some((log) => log.level === "WARN" && log.message.includes(file))).toBe(true)
     }))
 
-  it.scoped("a file in place of the data dir is Unreadable (done), not Absent", () =>
+  it.scoped("a file in place of the data dir is a MarkerReadError that names it (not a marker state)", () =>
     Effect.gen(function*() {
       const { fs, path, dir } = yield* setup()
       yield* fs.writeFileString(path.join(dir, "data"), "I am a file")
       const store = yield* MarkerStore.make({ path: path.join(dir, "data", "backfill.json") })
-      expect((yield* store.read)._tag).toBe("Unreadable")
+      const error = yield* Effect.flip(store.read)
+      expect(error._tag).toBe("MarkerReadError")
+      expect(error.message).toContain(`${path.join(dir, "data")} is a file`)
     }))
 
-  it.scoped("a failed rename (a directory at the target) fails with MarkerWriteError and leaves no temp file", () =>
+  it.scoped("a directory at the target fails with MarkerWriteError that says so, and leaves no temp file", () =>
     Effect.gen(function*() {
       const { dir, file, fs, path, store } = yield* setup()
       yield* fs.makeDirectory(file)
@@ -149,7 +151,7 @@ layer(NodeContext.layer)("MarkerStore (files)", (it) => {
       const error = yield* Effect.flip(store.write(marker))
       expect(error._tag).toBe("MarkerWriteError")
       expect(error.path).toBe(file)
-      expect(error.message).toContain("writable directory")
+      expect(error.message).toContain("is not a regular file (a directory)")
       expect(yield* fs.readDirectory(dir)).toEqual(["backfill.json"])
       expect(yield* fs.readDirectory(file)).toEqual(["keep.txt"])
     }))
@@ -162,20 +164,15 @@ layer(NodeContext.layer)("MarkerStore (files)", (it) => {
       expect(error._tag).toBe("MarkerReadError")
     }))
 
-  it.scoped("write keeps an existing file's permission bits and a symlink in place", () =>
+  it.scoped("write keeps an existing file's permission bits", () =>
     Effect.gen(function*() {
-      const { dir, fs, path } = yield* setup()
-      const real = path.join(dir, "real.json")
-      const link = path.join(dir, "backfill.json")
-      yield* fs.writeFileString(real, "{}")
-      yield* fs.chmod(real, 0o600)
-      yield* fs.symlink(real, link)
-      const store = yield* MarkerStore.make({ path: link })
+      const { dir, file, fs, store } = yield* setup()
+      yield* fs.writeFileString(file, "{}")
+      yield* fs.chmod(file, 0o600)
       yield* store.write(marker)
-      expect(yield* fs.readLink(link)).toBe(real)
-      expect((yield* fs.stat(real)).mode & 0o777).toBe(0o600)
+      expect((yield* fs.stat(file)).mode & 0o777).toBe(0o600)
       expect(yield* store.read).toEqual({ _tag: "Present", marker })
-      expect((yield* fs.readDirectory(dir)).sort()).toEqual(["backfill.json", "real.json"])
+      expect(yield* fs.readDirectory(dir)).toEqual(["backfill.json"])
     }))
 })
 

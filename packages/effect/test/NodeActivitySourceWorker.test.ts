@@ -122,7 +122,7 @@ describe("NodeActivitySource.layerWorker", () => {
       try {
         const error = yield* Effect.flip(Effect.scoped(sourceOf(NodeActivitySource.layerWorker({ path: locked, busyTimeoutMs: 50 }))))
         expect(error).toMatchObject({ reason: "Locked" })
-        expect(error.message).toMatch(/raise busyTimeoutMs/)
+        expect(error.message).toMatch(/busyTimeoutMs option; on the command line, --busy-timeout/)
       } finally {
         writer.exec("ROLLBACK")
         writer.close()

@@ -64,6 +64,7 @@ export const command = Command.make(
     db: options.db,
     preset: options.preset,
     now: options.now,
+    busyTimeout: options.busyTimeout,
     installId: options.installId(
       "The install id the events carry. Default: the one in the data dir's config file (read, never created), " +
         `else the placeholder ${InstallId.PLACEHOLDER_INSTALL_ID}.`
@@ -86,7 +87,7 @@ export const command = Command.make(
       const flag = yield* options.resolveInstallIdFlag(args.installId)
       const { id, source } = yield* planInstallId(app, paths.dataDir, flag)
       const plan = yield* Backfill.plan({ app, installId: id }).pipe(
-        Effect.provide(RuntimeActivitySource.layer(paths.database)),
+        Effect.provide(RuntimeActivitySource.layer(paths.database, { busyTimeoutMs: yield* options.resolveBusyTimeout(args.busyTimeout) })),
         options.withNow(nowMs),
         withSpinner(`reading ${paths.database}`),
         expected

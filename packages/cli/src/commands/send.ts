@@ -12,6 +12,7 @@ import * as Options from "@effect/cli/Options"
 import { Backfill, HttpHost, InstallId, NodeBackfill } from "@posthog-backfill/effect"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
@@ -52,15 +53,15 @@ export const resolveApiKey = (flag: Option.Option<string>): Effect.Effect<string
  */
 export const resolveHost = (flag: Option.Option<string>): Effect.Effect<string, CliError> =>
   Effect.gen(function*() {
-    const fromFlag = given(flag)
-    const host = (fromFlag ?? (yield* fromEnv("POSTHOG_HOST")) ?? HttpHost.DEFAULT_HOST).trim()
-    const where = fromFlag !== undefined ? "--host" : "POSTHOG_HOST"
-    if (!HttpHost.isHttpUrl(host)) {
-      return yield* Effect.fail(
-        usageError(`${where} ${JSON.stringify(host)} is not an http(s) URL: pass e.g. --host ${HttpHost.DEFAULT_HOST}`)
-      )
-    }
-    return host.replace(/\/+$/, "")
+    // A --host that is given but blank is a mistake, never a quiet fall back to PostHog US.
+    const fromFlag = Option.getOrUndefined(flag)
+    const fromEnvironment = fromFlag === undefined ? yield* fromEnv("POSTHOG_HOST") : undefined
+    const host = fromFlag ?? fromEnvironment ?? HttpHost.DEFAULT_HOST
+    const where = fromFlag !== undefined ? "--host" : fromEnvironment !== undefined ? "POSTHOG_HOST" : "the default host"
+    return yield* Either.match(HttpHost.parse(host), {
+      onLeft: (why) => Effect.fail(usageError(HttpHost.describeRefusal(where, host, why))),
+      onRight: (parsed) => Effect.succeed(parsed.url)
+    })
   })
 
 /**
@@ -87,6 +88,7 @@ export const command = Command.make(
       Options.optional
     ),
     now: options.now,
+    busyTimeout: options.busyTimeout,
     installId: options.installId(
       "Use this install id instead of the one in the data dir's config file (which is then neither read nor created)."
     )
@@ -108,8 +110,9 @@ export const command = Command.make(
       const apiKey = yield* resolveApiKey(args.apiKey)
       const host = yield* resolveHost(args.host)
       const tuning = yield* Sink.tuningFromEnv
+      const busyTimeoutMs = yield* options.resolveBusyTimeout(args.busyTimeout)
       const services = Layer.mergeAll(
-        NodeBackfill.layer({ app, dataDir, database: paths.database, sink: tuning }),
+        NodeBackfill.layer({ app, dataDir, database: paths.database, sink: tuning, busyTimeoutMs }),
         // Later layers win: the CLI's sink (posthog-node's console output muted) and a fixed install id.
         Sink.layer(tuning),
         Option.match(installId, { onNone: () => Layer.empty, onSome: (id) => InstallId.layerStatic(id) })

@@ -41,6 +41,7 @@ export const makeLiveTransport = (
 ): Transport => {
   const awaitingEnqueue = new Set<string>()
   const wire = makeWire({
+    batchUrl: `${target.host}/batch/`,
     fetch: tuning.fetch,
     historicalMigration: false,
     onAcknowledged: events.acknowledged,

@@ -86,10 +86,9 @@ export const decode = <A, I>(schema: Schema.Schema<A, I>, what: string) => (valu
 
 export const checkTarget = (target: ApiTarget): Either.Either<{ readonly base: string; readonly project: string }, ApiFailure> => {
   const invalid = (message: string) => Either.left(new ApiFailure({ reason: "InvalidTarget", message }))
-  const host = HttpHost.normalize(target.host)
-  if (host === undefined) {
-    return invalid(`The host ${JSON.stringify(target.host)} is not an http(s) URL: pass PostHog's app host, e.g. https://us.posthog.com.`)
-  }
+  const parsed = HttpHost.parse(target.host)
+  if (Either.isLeft(parsed)) return invalid(HttpHost.describeRefusal("The host", target.host, parsed.left, "https://us.posthog.com"))
+  const host = parsed.right.url
   const project = target.projectId.trim()
   if (!/^\d+$/.test(project)) {
     return invalid(`The project id ${JSON.stringify(target.projectId)} is not a number: pass the numeric id from Project settings.`)

@@ -72,6 +72,7 @@ export const deliver = async (
   const acknowledged = new Set<string>()
   const errors: Array<string> = []
   const wire = makeWire({
+    batchUrl: `${target.host}/batch/`,
     fetch: tuning.fetch,
     historicalMigration: target.historicalMigration,
     onAcknowledged: (uuids) => uuids.forEach((uuid) => acknowledged.add(uuid)),

@@ -8,6 +8,7 @@
  */
 import { type BackfillApp, type CaptureEvent, Scrub } from "@posthog-backfill/core"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as EventCatalog from "../EventCatalog.js"
 import * as HttpHost from "../HttpHost.js"
 import type { LiveTuning } from "./liveTransport.js"
@@ -127,13 +128,9 @@ export const liveTarget = (options: {
     const apiKey = options.apiKey?.trim() ?? ""
     if (apiKey === "") return undefined
     const given = options.host ?? HttpHost.DEFAULT_HOST
-    const host = HttpHost.normalize(given)
-    if (host === undefined) {
-      return yield* problem(
-        "InvalidOptions",
-        `The PostHog host ${JSON.stringify(given.trim())} is not an http(s) URL. Pass e.g. ${HttpHost.DEFAULT_HOST}.`
-      )
-    }
+    const parsed = HttpHost.parse(given)
+    if (Either.isLeft(parsed)) return yield* problem("InvalidOptions", HttpHost.describeRefusal("The PostHog host", given, parsed.left))
+    const host = parsed.right.url
     const v1 = yield* captureModeIsV1.pipe(Effect.mapError((message): OptionProblem => ({ reason: "Config", message })))
     if (v1) return yield* problem("CaptureModeV1", CAPTURE_MODE_V1_MESSAGE)
     const client = options.client ?? {}

@@ -99,6 +99,8 @@ export const readBatch = async (body: unknown): Promise<CarriedBatch> => {
 
 /** @internal */
 export interface WireOptions {
+  /** The one URL requests may go to: `<origin><path>/batch/` of the parsed host. */
+  readonly batchUrl: string
   /** The transport underneath. Default: the global `fetch`. */
   readonly fetch: FetchFn | undefined
   /** What every body's `historical_migration` must be: `true` for the backfill, not `true` for live events. */
@@ -122,8 +124,18 @@ export interface Wire {
   readonly close: () => void
 }
 
+/** Whether `url` is exactly `expected` once parsed (no fragment; a query is ignored). */
+const isBatchUrl = (url: string, expected: string): boolean => {
+  try {
+    const parsed = new URL(url)
+    return parsed.hash === "" && `${parsed.origin}${parsed.pathname}` === expected
+  } catch {
+    return false
+  }
+}
+
 /**
- * The `fetch` to hand posthog-node: refuses anything but `POST .../batch/`
+ * The `fetch` to hand posthog-node: refuses anything but `POST <batchUrl>`
  * with the expected `historical_migration`, and reports the uuids each 2xx
  * answer covered.
  *
@@ -143,9 +155,8 @@ export const makeWire = (options: WireOptions): Wire => {
 
   const observed: FetchFn = async (url, init) => {
     if (stop.aborted) throw new Error("the send is over (interrupted, or the client was shut down)")
-    const path = url.split("?")[0] ?? url
-    if (init.method !== "POST" || !path.endsWith("/batch/")) {
-      return refuse(`posthog-node tried ${init.method} ${url}, not the /batch/ endpoint; the request was not sent`)
+    if (init.method !== "POST" || !isBatchUrl(url, options.batchUrl)) {
+      return refuse(`posthog-node tried ${init.method} ${url}, not ${options.batchUrl}; the request was not sent`)
     }
     let carried: CarriedBatch
     try {
