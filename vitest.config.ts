@@ -18,6 +18,10 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Generous bounds: a test's speed is never what it checks (benchmarks measure that), and a
+    // slow, loaded machine must pass exactly like a fast, quiet one.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     projects: [
       { extends: true, test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
       { extends: true, test: { name: "effect", include: ["packages/effect/test/**/*.test.ts"] } },
