@@ -28,7 +28,9 @@ try {
     database: db,
     apiKey: "phc_example",
     host: server.url,
-    env: {}
+    env: {},
+    // The example sends at once; a real app keeps the default spread (24 h), so its fleet does not send at one instant.
+    rollout: { spreadMs: 0 }
   })
   const stillOpen = db.prepare("SELECT count(*) AS n FROM sdk_sessions").get() as { n: number }
   console.log(JSON.stringify({ runtime: `bun ${Bun.version}`, outcome: result._tag, received: server.events.length, connectionStillOpen: stillOpen.n > 0 }))

@@ -36,7 +36,9 @@ export const program = Effect.gen(function*() {
   const { dataDir, database } = yield* sampleDataDir
   const server = yield* LocalCaptureServer.scoped()
   const live = NodeBackfill.layer({ app: Presets.claudeMem, dataDir, database })
-  const run = Backfill.run({ app: Presets.claudeMem, apiKey: "phc_example", host: server.url }).pipe(Effect.provide(live))
+  // The example sends at once; a real app keeps the default spread (24 h), so its fleet does not send at one instant.
+  const rollout = { spreadMs: 0 }
+  const run = Backfill.run({ app: Presets.claudeMem, apiKey: "phc_example", host: server.url, rollout }).pipe(Effect.provide(live))
 
   const first = yield* run
   yield* Console.log(`first: ${first._tag}, server got ${server.events.length} events`)

@@ -32,7 +32,11 @@ const options = {
   // The example ignores the shell's consent variables (CI=true, DO_NOT_TRACK)
   // because it only talks to 127.0.0.1. Your app leaves `env` out: process.env.
   env: {},
-  baseProperties: { version: "1.0.0", os: process.platform }
+  baseProperties: { version: "1.0.0", os: process.platform },
+  // The example sends at once. Your app keeps the default spread: each install's
+  // first run schedules its send within 24 h (outcome Scheduled) and a start from
+  // then sends, so a release's fleet never sends at one instant.
+  rollout: { spreadMs: 0 }
 }
 
 try {

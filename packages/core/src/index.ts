@@ -26,6 +26,8 @@ export * as RollupSpec from "./rollup/RollupSpec.js"
 export * as RollupCompiler from "./rollup/RollupCompiler.js"
 /** The first-activity query (sessions first, never a cross-table MIN). */
 export * as FirstActivity from "./rollup/FirstActivity.js"
+/** The clock probe: how much activity lies after now, and how much before it. */
+export * as ClockProbe from "./rollup/ClockProbe.js"
 /** A table query cut into rowid ranges that several connections read at once. */
 export * as RowidChunks from "./rollup/RowidChunks.js"
 /** What the two ends of an index tell about a column (text only?), read with one seek each. */
@@ -56,8 +58,14 @@ export * as ConsentRules from "./consent/ConsentRules.js"
 export * as Marker from "./protocol/Marker.js"
 /** Lock and lease files: who holds one, and when a holder is gone. */
 export * as Lease from "./protocol/Lease.js"
-/** The gate order as a pure function. */
-export * as BackfillGate from "./protocol/BackfillGate.js"
+/** The backfill protocol as one pure transition: state and result in, next state and action out. */
+export * as BackfillProtocol from "./protocol/BackfillProtocol.js"
+/** Backoff after a failed delivery: the attempt record and the next eligible time. */
+export * as Backoff from "./protocol/Backoff.js"
+/** Staged rollout: which installs send, and when. */
+export * as Rollout from "./protocol/Rollout.js"
+/** Clock sanity: when the activity says the clock cannot be trusted. */
+export * as ClockSanity from "./protocol/ClockSanity.js"
 
 // Dashboards as code.
 /** Insight and dashboard definitions. */

@@ -29,7 +29,6 @@ describe("consent", () => {
 
   it("honours a config file's enabled: false even when it holds nothing else", () => {
     expect(decide({}, { enabled: false })).toMatchObject({ enabled: false, source: "config" })
-    expect(decide({}, { enabled: "false" })).toMatchObject({ enabled: true })
     expect(decide({ CI: "1" }, { enabled: true })).toMatchObject({ enabled: false, source: "ci" })
   })
 
@@ -37,6 +36,22 @@ describe("consent", () => {
     for (const name of ConsentRules.CI_ENV_VARS) expect(decide({ [name]: "1" })).toMatchObject({ enabled: false, source: "ci" })
     expect(ConsentRules.detectCi({ CI: "false" })).toBeUndefined()
     expect(ConsentRules.detectCi({ CI: "" })).toBeUndefined()
+  })
+
+  it("fails closed: an enabled that is present and not the boolean true is off, and the reason quotes it", () => {
+    for (const [value, quoted] of [["false", '"false"'], [0, "0"], ["no", '"no"'], [null, "null"], ["true", '"true"'], [1, "1"], [[], "[]"], [{}, "{}"]] as const) {
+      const decision = decide({}, { enabled: value })
+      expect([quoted, decision.enabled, decision.source]).toEqual([quoted, false, "config"])
+      expect(decision.reason).toContain(`"enabled": ${quoted}`)
+    }
+    // Only the boolean true, or no enabled at all, leaves the default on.
+    expect(decide({}, { enabled: true })).toMatchObject({ enabled: true, source: "default" })
+    expect(decide({}, { installId: "x" })).toMatchObject({ enabled: true, source: "default" })
+    fc.assert(
+      fc.property(fc.jsonValue().filter((value) => value !== true), (value) => {
+        expect(decide({}, { enabled: value }).enabled).toBe(false)
+      })
+    )
   })
 
   it("is a dry run only for <PREFIX>_DEBUG exactly 1", () => {

@@ -1,31 +1,44 @@
 /**
- * The gated backfill program. The gate order is the core's `nextGateStep`
- * (facts in, next step out); this module only performs each step through one
- * service per effect, so every gate is testable by swapping one layer:
+ * The gated backfill program: a short interpreter of the core's
+ * `BackfillProtocol`. The protocol decides every step from what is known
+ * (`start`, `transition`); this module performs the step it names through one
+ * service and feeds the result back, and holds no state of its own. So every
+ * gate is testable by swapping one layer, and every path of the protocol is
+ * checked in the core:
  *
- * 1. marker present -> `AlreadyDone`            (MarkerStore)
- * 2. consent off -> `NoConsent`, no marker      (Consent)
- * 3. build events                               (ActivitySource, Clock)
- * 4. debug -> print to stderr, `DryRun`, send nothing, write nothing
- * 5. zero events -> write marker, `NothingToSend`
- * 6. no API key -> `NoApiKey`, no marker
- * 7-8. send through a dedicated historical-migration client (PostHogSink, InstallId)
- * 9. marker only when delivery is positively confirmed, else `Failed`
+ * - the marker (`MarkerStore`), consent (`Consent`), the sink's checks
+ *   (`PostHogSink`), the install id and the rollout (`InstallId`), the
+ *   schedule and the backoff (`AttemptLog`), the start delay, the one-sender
+ *   lease (`SendLease`), read again under the lease;
+ * - the pending send (`MarkerStore`), the live-era start (`LiveSince`), the
+ *   database (`ActivitySource`, `Clock`), the clock's sanity;
+ * - the events, a dry run (`<PREFIX>_DEBUG=1`), the API key, the pending
+ *   send recorded, the send (`PostHogSink`);
+ * - the marker only after a positively confirmed delivery, else the failure
+ *   recorded for the backoff; the lease released on every way out.
  *
  * @since 0.1.0
  */
-import { type BackfillApp, BackfillGate, CaptureEvent, type ConsentRules, HistoricalEvents, Marker } from "@posthog-backfill/core"
+import { Backoff, type BackfillApp, BackfillProtocol, CaptureEvent, type ConsentRules, type HistoricalEvents, type Lease, Marker } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { ActivitySource, ActivitySourceError } from "./ActivitySource.js"
+import { AttemptLog, type AttemptLogError } from "./AttemptLog.js"
 import { Consent } from "./Consent.js"
 import { DEFAULT_HOST } from "./HttpHost.js"
-import { collect, type Plan, type PlanOptions, toPlan } from "./internal/planning.js"
-import { InstallId, type InstallIdError, PLACEHOLDER_INSTALL_ID, type Service as InstallIdService } from "./InstallId.js"
+import { InstallId, type InstallIdError } from "./InstallId.js"
+import * as planning from "./internal/planning.js"
+import { LiveSince } from "./LiveSince.js"
+import type { ConfigFileError } from "./ConfigFile.js"
 import { MarkerStore, type MarkerReadError, type MarkerWriteError } from "./MarkerStore.js"
 import { type DeliveryReport, PostHogSink, type PostHogSinkError } from "./PostHogSink.js"
+import { SendLease, type SendLeaseError } from "./SendLease.js"
+
+type Plan = planning.Plan
+type PlanOptions = planning.PlanOptions
 
 export type { Plan, PlanOptions } from "./internal/planning.js"
 
@@ -37,11 +50,11 @@ export type { Plan, PlanOptions } from "./internal/planning.js"
  * @category planning
  */
 export const plan = (options: PlanOptions): Effect.Effect<Plan, ActivitySourceError, ActivitySource> =>
-  Effect.flatMap(collect(options.app), (collected) => toPlan(collected, options))
+  Effect.flatMap(Clock.currentTimeMillis, (nowMs) => planning.plan({ ...options, nowMs }))
 
 /**
- * How a run ended. Every outcome but `AlreadyDone` and `NoConsent` carries the
- * plan summary.
+ * How a run ended. The outcomes after the database was read carry the plan
+ * summary.
  *
  * @since 0.1.0
  * @category models
@@ -51,16 +64,31 @@ export type Outcome = Data.TaggedEnum<{
   AlreadyDone: { readonly marker: Marker.MarkerState }
   /** Consent is off; no marker, so a later opt-in still backfills. */
   NoConsent: { readonly consent: ConsentRules.ConsentDecision }
+  /** This install is outside the app's rollout; nothing read, nothing written. */
+  NotInRollout: { readonly fraction: number; readonly point: number }
+  /** The rollout's spread scheduled this install's send for `at`; the first run from then sends. Nothing read but the state files. */
+  Scheduled: { readonly at: string }
+  /** An earlier delivery failed; no attempt before `until` (unless forced). Nothing read, nothing written. */
+  BackingOff: { readonly until: string; readonly attempts: Backoff.AttemptRecord }
+  /** Another process holds the backfill's lease (it is sending); nothing read, nothing written. */
+  Busy: { readonly holder: Lease.LeaseRecord | undefined }
+  /** The clock cannot be trusted (`reason` says why); nothing written, the next start looks again. */
+  ClockRefused: { readonly reason: string }
   /** Debug mode: events printed to stderr; nothing sent, nothing written. */
   DryRun: { readonly summary: HistoricalEvents.PlanSummary; readonly events: ReadonlyArray<CaptureEvent.CaptureEvent> }
-  /** Nothing to send; the marker was written with eventCount 0. */
-  NothingToSend: { readonly summary: HistoricalEvents.PlanSummary }
+  /** Nothing to send (no activity, an install too recent, or a live era that covers it all); the marker was written with eventCount 0. */
+  NothingToSend: { readonly summary: HistoricalEvents.PlanSummary; readonly why: "NoActivity" | "TooRecent" | "LiveEra" }
   /** No API key; nothing sent, no marker. */
   NoApiKey: { readonly summary: HistoricalEvents.PlanSummary }
   /** Delivery positively confirmed; the marker was written. */
   Sent: { readonly summary: HistoricalEvents.PlanSummary; readonly eventCount: number; readonly report: DeliveryReport }
-  /** Delivery not confirmed; no marker, the next run retries with the same uuids. */
-  Failed: { readonly summary: HistoricalEvents.PlanSummary; readonly reason: string; readonly report: DeliveryReport }
+  /** Delivery not confirmed; no marker, the failure recorded: the next attempt (the same send) waits until `nextAttemptAt`. */
+  Failed: {
+    readonly summary: HistoricalEvents.PlanSummary
+    readonly reason: string
+    readonly report: DeliveryReport
+    readonly nextAttemptAt: string
+  }
 }>
 
 /**
@@ -84,6 +112,9 @@ export type BackfillError =
   | MarkerWriteError
   | InstallIdError
   | PostHogSinkError
+  | SendLeaseError
+  | AttemptLogError
+  | ConfigFileError
 
 /**
  * What a run needs besides its services.
@@ -98,6 +129,53 @@ export interface RunOptions {
   /** Default `HttpHost.DEFAULT_HOST` (PostHog US cloud). */
   readonly host?: string | undefined
   readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
+  /** Ignore the backoff of earlier failed deliveries (never the marker or the lease). Default `false`. */
+  readonly force?: boolean | undefined
+  /** Override the app's rollout (e.g. no start delay where nothing waits). */
+  readonly rollout?: Partial<BackfillApp.BackfillApp["rollout"]> | undefined
+  /** Default `Backoff.DEFAULT_BACKOFF` (1 h doubling to 7 days). */
+  readonly backoff?: Backoff.BackoffPolicy | undefined
+}
+
+/** The outcome of a decision, with what the state knows (the summary, the delivery report). */
+const toOutcome = (
+  state: BackfillProtocol.State,
+  decision: BackfillProtocol.Decision
+): Effect.Effect<Outcome, BackfillError> => {
+  const summary = () => BackfillProtocol.summaryOf(state)!
+  // The receipt is the sink's report, handed to the protocol with the delivery's result.
+  const report = () => state.delivery!.receipt as DeliveryReport
+  switch (decision._tag) {
+    case "AlreadyDone":
+      return Effect.succeed(Outcome.AlreadyDone({ marker: decision.marker }))
+    case "NoConsent":
+      return Effect.succeed(Outcome.NoConsent({ consent: decision.consent }))
+    case "NotInRollout":
+      return Effect.succeed(Outcome.NotInRollout({ fraction: decision.fraction, point: decision.point }))
+    case "Scheduled":
+      return Effect.succeed(Outcome.Scheduled({ at: new Date(decision.untilMs).toISOString() }))
+    case "BackingOff":
+      return Effect.succeed(Outcome.BackingOff({ until: new Date(decision.untilMs).toISOString(), attempts: decision.record }))
+    case "Busy":
+      return Effect.succeed(Outcome.Busy({ holder: decision.holder }))
+    case "ClockRefused":
+      return Effect.succeed(Outcome.ClockRefused({ reason: decision.reason }))
+    case "DryRun":
+      return Effect.succeed(Outcome.DryRun({ summary: summary(), events: state.events ?? [] }))
+    case "NothingToSend":
+      return Effect.succeed(Outcome.NothingToSend({ summary: summary(), why: decision.why }))
+    case "NoApiKey":
+      return Effect.succeed(Outcome.NoApiKey({ summary: summary() }))
+    case "Sent":
+      return Effect.succeed(Outcome.Sent({ summary: summary(), eventCount: state.events!.length, report: report() }))
+    case "DeliveryFailed":
+      return Effect.succeed(
+        Outcome.Failed({ summary: summary(), reason: decision.failure.message, report: report(), nextAttemptAt: decision.record.nextEligibleAt })
+      )
+    case "Error":
+      // Every action fails only with the errors of its service.
+      return Effect.fail(decision.error as BackfillError)
+  }
 }
 
 const formatSummaryLine = (app: BackfillApp.BackfillApp, summary: HistoricalEvents.PlanSummary): string =>
@@ -107,146 +185,125 @@ const formatSummaryLine = (app: BackfillApp.BackfillApp, summary: HistoricalEven
     : `${summary.days} active days in ${summary.installDay}..${summary.lastFullDay}`) +
   "; nothing sent, nothing written"
 
+/** Every service a run performs its actions through. */
+type RunServices = ActivitySource | Consent | InstallId | MarkerStore | PostHogSink | SendLease | AttemptLog | LiveSince
+
 /**
- * Runs the gated backfill once. Never sends twice for one install: the marker
- * stops later runs, and a failed delivery writes no marker so the next run
- * retries with byte-identical uuids and timestamps.
+ * Runs the gated backfill once. Never sends twice for one install: one
+ * process at a time holds the lease, the marker stops later runs, and a
+ * failed delivery writes no marker so the next eligible run retries the same
+ * send (byte-identical uuids and timestamps, the same window and install id).
  *
  * @since 0.1.0
  * @category running
  */
-export const run = (
-  options: RunOptions
-): Effect.Effect<Outcome, BackfillError, ActivitySource | Consent | InstallId | MarkerStore | PostHogSink> =>
+export const run = (options: RunOptions): Effect.Effect<Outcome, BackfillError, RunServices> =>
   Effect.gen(function*() {
-    const { app } = options
+    const nowMs = yield* Clock.currentTimeMillis
+    const perform = yield* performer(options, nowMs)
+    let [state, action] = BackfillProtocol.start({
+      app: options.app,
+      nowMs,
+      hasApiKey: options.apiKey !== undefined && options.apiKey.trim() !== "",
+      force: options.force === true,
+      rollout: { ...options.app.rollout, ...definedOnly(options.rollout) },
+      backoff: options.backoff ?? Backoff.DEFAULT_BACKOFF,
+      baseProperties: options.baseProperties
+    })
+    while (action._tag !== "Stop") {
+      const result = yield* perform(action)
+      ;[state, action] = BackfillProtocol.transition(state, result)
+    }
+    return yield* toOutcome(state, action.decision)
+  }).pipe(Effect.scoped, Effect.withLogSpan("posthog-backfill.run"), Effect.annotateLogs("app", options.app.name))
+
+const definedOnly = <A extends object>(value: A | undefined): Partial<A> =>
+  Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<A>
+
+type Action = Exclude<BackfillProtocol.Action, { readonly _tag: "Stop" }>
+
+/** Performs one action through its service; a failure is a result too (the protocol decides what follows). */
+const performer = (options: RunOptions, nowMs: number) =>
+  Effect.gen(function*() {
     const markers = yield* MarkerStore
     const consent = yield* Consent
     const installIds = yield* InstallId
+    const attempts = yield* AttemptLog
+    const lease = yield* SendLease
+    const liveSince = yield* LiveSince
     const sink = yield* PostHogSink
+    const { app } = options
+    const sendOptions = { apiKey: options.apiKey ?? "", host: options.host ?? DEFAULT_HOST, historicalMigration: true }
 
-    let facts: BackfillGate.GateFacts = {}
-    let marker: Marker.MarkerState | undefined
-    let decision: ConsentRules.ConsentDecision | undefined
-    let collected: Effect.Effect.Success<ReturnType<typeof collect>> | undefined
-    let planned: Plan | undefined
-    let report: DeliveryReport | undefined
-    let installId: string | undefined
-    let pending: Marker.PendingSend | undefined
-
-    // A writer killed mid-write (a crash, SIGKILL) leaves a temp file: clear those first.
-    yield* markers.sweep
-
-    // The loop ends: every step adds the fact the next call to nextGateStep needs.
-    while (true) {
-      const step = BackfillGate.nextGateStep(facts)
-      switch (step._tag) {
-        case "ReadMarker": {
+    const step = (action: Action): Effect.Effect<BackfillProtocol.Result, BackfillError, ActivitySource | Scope.Scope> => {
+      switch (action._tag) {
+        case "SweepTemps":
+          return Effect.as(markers.sweep, { _tag: "Swept" })
+        case "ReadMarker":
           // MarkerStore reports an unreadable marker itself; here it simply means done.
-          marker = yield* markers.read
-          facts = { ...facts, marker }
-          break
-        }
-        case "ResolveConsent": {
-          decision = yield* consent.resolve
-          facts = { ...facts, consent: { enabled: decision.enabled, debug: decision.debug } }
-          break
-        }
-        case "BuildEvents": {
-          // An earlier send that was not confirmed pins the window and the install id: the
-          // retry is the same send, even if the config's id changed since (restored, regenerated).
-          pending = yield* markers.readPending
-          if (pending !== undefined) {
-            yield* Effect.logInfo(`retrying the send started ${pending.startedAt} through ${pending.throughDay}`)
-          }
-          collected = yield* collect(app, pending?.throughDay)
-          // A dry run shows the existing id (or the placeholder) and never creates one.
-          installId = pending?.installId ?? (yield* installIds.current) ?? PLACEHOLDER_INSTALL_ID
-          planned = yield* toPlan(collected, { app, installId, baseProperties: options.baseProperties })
-          facts = { ...facts, eventCount: planned.events.length }
-          break
-        }
-        case "PrintDryRun": {
-          yield* Console.error(formatSummaryLine(app, planned!.summary))
-          for (const event of planned!.events) yield* Console.error(CaptureEvent.formatEventLine(event))
-          facts = { ...facts, dryRunPrinted: true }
-          break
-        }
-        case "ReadApiKey": {
-          facts = { ...facts, hasApiKey: options.apiKey !== undefined && options.apiKey.trim() !== "" }
-          break
-        }
-        case "Send": {
-          const sendOptions = { apiKey: options.apiKey!, host: options.host ?? DEFAULT_HOST, historicalMigration: true }
-          // Refuse a host or a capture mode that cannot be sent to before anything is written.
-          yield* sink.check(sendOptions)
-          installId = yield* sendingInstallId(installIds, pending)
-          planned = yield* toPlan(collected!, { app, installId, baseProperties: options.baseProperties })
-          yield* markers.writePending({
-            startedAt: new Date(yield* Clock.currentTimeMillis).toISOString(),
-            throughDay: planned.window.lastFullDay,
-            installId,
-            eventCount: planned.events.length
-          })
-          report = yield* sink.send(planned.events, sendOptions)
-          facts = { ...facts, delivered: report.delivered }
-          break
-        }
-        case "WriteMarker": {
-          if (step.eventCount === 0) installId = yield* sendingInstallId(installIds, pending)
-          const nowMs = yield* Clock.currentTimeMillis
-          yield* markers.write(
-            Marker.makeMarker({
-              completedAtMs: nowMs,
-              throughDay: planned!.window.lastFullDay,
-              eventCount: step.eventCount,
-              installId: installId!
-            })
+          return Effect.map(markers.read, (marker) => ({ _tag: "MarkerRead", marker }))
+        case "ResolveConsent":
+          return Effect.map(consent.resolve, (decision) => ({ _tag: "ConsentResolved", consent: decision }))
+        case "ReadInstallId":
+          return Effect.map(action.create ? installIds.getOrCreate : installIds.current, (installId) => ({ _tag: "InstallIdRead", installId }))
+        case "ReadAttempts":
+          return Effect.map(attempts.read, (record) => ({ _tag: "AttemptsRead", record }))
+        case "WriteSchedule":
+          return Effect.as(attempts.write(action.record), { _tag: "ScheduleWritten" })
+        case "Wait":
+          return Effect.as(Effect.zipRight(Effect.logInfo(`waiting ${action.ms} ms (the rollout's start delay)`), Effect.sleep(action.ms)), { _tag: "Waited" })
+        case "AcquireLease":
+          return Effect.map(
+            Effect.tap(lease.acquire, (acquired) =>
+              // A backstop for interruption and defects: the protocol releases on every other way out.
+              acquired._tag === "Acquired" ? Effect.addFinalizer(() => Effect.ignore(lease.release)) : Effect.void),
+            (acquired) => acquired._tag === "Acquired" ? { _tag: "LeaseAcquired" } : { _tag: "LeaseHeld", holder: acquired.holder }
           )
-          yield* markers.clearPending
-          facts = { ...facts, markerWritten: true }
-          break
-        }
-        case "Stop": {
-          const summary = planned?.summary
-          switch (step.outcome) {
-            case "AlreadyDone":
-              return Outcome.AlreadyDone({ marker: marker! })
-            case "NoConsent":
-              return Outcome.NoConsent({ consent: decision! })
-            case "DryRun":
-              return Outcome.DryRun({ summary: summary!, events: planned!.events })
-            case "NothingToSend":
-              return Outcome.NothingToSend({ summary: summary! })
-            case "NoApiKey":
-              return Outcome.NoApiKey({ summary: summary! })
-            case "Sent":
-              return Outcome.Sent({ summary: summary!, eventCount: planned!.events.length, report: report! })
-            case "DeliveryFailed":
-              return Outcome.Failed({ summary: summary!, reason: describeFailure(report!), report: report! })
-          }
-        }
+        case "ReadPending":
+          return Effect.tap(Effect.map(markers.readPending, (pending) => ({ _tag: "PendingRead", pending })), ({ pending }) =>
+            pending === undefined ? Effect.void : Effect.logInfo(`retrying the send started ${pending.startedAt} through ${pending.throughDay}`))
+        case "ReadLiveSince":
+          return Effect.map(liveSince.read, (day) => ({ _tag: "LiveSinceRead", liveSince: day }))
+        case "Collect":
+          return Effect.map(
+            planning.collect(app, { nowMs, pinnedLastFullDay: action.pinnedLastFullDay, liveSince: action.liveSince }),
+            (collected) => ({ _tag: "Collected", collected })
+          )
+        case "BuildEvents":
+          return Effect.map(planning.buildEvents(app, action), (events) => ({ _tag: "EventsBuilt", events }))
+        case "PrintDryRun":
+          return Effect.gen(function*() {
+            yield* Console.error(formatSummaryLine(app, action.summary))
+            for (const event of action.events) yield* Console.error(CaptureEvent.formatEventLine(event))
+            return { _tag: "DryRunPrinted" } as const
+          })
+        case "CheckSink":
+          return Effect.as(sink.check(sendOptions), { _tag: "SinkChecked" })
+        case "WritePending":
+          return Effect.as(markers.writePending(action.pending), { _tag: "PendingWritten" })
+        case "Send":
+          return Effect.map(sink.send(action.events, sendOptions), (report): BackfillProtocol.Result =>
+            report.delivered
+              ? { _tag: "Delivered", receipt: report }
+              : {
+                _tag: "NotDelivered",
+                failure: { class: Backoff.classifyFailure(report.statuses), message: describeFailure(report) },
+                receipt: report
+              })
+        case "WriteMarker":
+          return Effect.as(markers.write(action.marker), { _tag: "MarkerWritten" })
+        case "ClearPending":
+          return Effect.as(markers.clearPending, { _tag: "PendingCleared" })
+        case "ClearAttempts":
+          return Effect.as(attempts.clear, { _tag: "AttemptsCleared" })
+        case "RecordFailure":
+          return Effect.as(attempts.write(action.record), { _tag: "FailureRecorded" })
+        case "ReleaseLease":
+          return Effect.as(lease.release, { _tag: "LeaseReleased" })
       }
     }
-  }).pipe(Effect.withLogSpan("posthog-backfill.run"), Effect.annotateLogs("app", options.app.name))
-
-/**
- * The install id a send carries: a pending send's own (its retry must be the
- * same send: the same distinct id and uuids, which PostHog dedupes), else the
- * app's, created when there is none. A config whose id changed since the
- * pending send began is reported, not followed.
- */
-const sendingInstallId = (installIds: InstallIdService, pending: Marker.PendingSend | undefined) =>
-  Effect.gen(function*() {
-    if (pending === undefined) return yield* installIds.getOrCreate
-    const current = yield* Effect.orElseSucceed(installIds.current, () => undefined)
-    if (current !== undefined && current !== pending.installId) {
-      yield* Effect.logWarning(
-        `the install id in the config (${current}) is not the one the pending send began with (${pending.installId}); ` +
-          "the retry keeps the pending send's id so PostHog dedupes what already landed"
-      )
-    }
-    return pending.installId
+    return (action: Action) =>
+      step(action).pipe(Effect.catchAll((error) => Effect.succeed<BackfillProtocol.Result>({ _tag: "Failed", error })))
   })
 
 /**

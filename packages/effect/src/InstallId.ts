@@ -17,6 +17,7 @@
  *
  * @since 0.1.0
  */
+import { BackfillProtocol } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -79,7 +80,7 @@ export interface Options {
  * @since 0.1.0
  * @category constants
  */
-export const PLACEHOLDER_INSTALL_ID = "00000000-0000-4000-8000-000000000000"
+export const PLACEHOLDER_INSTALL_ID: string = BackfillProtocol.PLACEHOLDER_INSTALL_ID
 
 /**
  * A new random install id (v4 UUID).

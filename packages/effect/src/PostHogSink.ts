@@ -58,6 +58,8 @@ export interface DeliveryReport {
   readonly errors: ReadonlyArray<string>
   /** Positively confirmed delivery: all acknowledged and no error. */
   readonly delivered: boolean
+  /** Every HTTP status the server answered (none: the network failed or timed out). */
+  readonly statuses: ReadonlyArray<number>
 }
 
 /**
@@ -217,7 +219,7 @@ const checkOptions = (options: SendOptions) => Effect.zipRight(refuseCaptureMode
 const preflight = (events: ReadonlyArray<CaptureEvent>, options: SendOptions) =>
   Effect.zipLeft(checkOptions(options), validateEvents(events))
 
-const emptyReport: DeliveryReport = { expected: 0, acknowledged: 0, unacknowledgedUuids: [], errors: [], delivered: true }
+const emptyReport: DeliveryReport = { expected: 0, acknowledged: 0, unacknowledgedUuids: [], errors: [], delivered: true, statuses: [] }
 
 const unique = (items: ReadonlyArray<string>): ReadonlyArray<string> => Array.from(new Set(items))
 
@@ -265,15 +267,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           catch: (cause) =>
             new PostHogSinkError({ reason: "Unexpected", message: `posthog-node failed unexpectedly: ${String(cause)}`, cause })
         })
-        const report: DeliveryReport = {
-          expected: outcome.expected,
-          acknowledged: outcome.acknowledged,
-          unacknowledgedUuids: outcome.unacknowledgedUuids,
-          errors: unique(outcome.errors),
-          delivered: outcome.delivered
-        }
+        const { requests, ...account } = outcome
+        const report: DeliveryReport = { ...account, errors: unique(outcome.errors) }
         if (report.delivered) {
-          yield* Effect.logInfo(`Delivered ${report.expected} event(s) in ${outcome.requests} request(s)`)
+          yield* Effect.logInfo(`Delivered ${report.expected} event(s) in ${requests} request(s)`)
         } else {
           yield* Effect.logWarning(
             `Delivery not confirmed: ${report.acknowledged}/${report.expected} event(s) acknowledged`
@@ -308,7 +305,7 @@ export const layer = (options: Options = {}): Layer.Layer<PostHogSink> => Layer.
 export type RecordingBehaviour =
   | { readonly _tag: "Deliver" }
   | { readonly _tag: "AcknowledgeOnly"; readonly uuids: ReadonlyArray<string>; readonly errors?: ReadonlyArray<string> | undefined }
-  | { readonly _tag: "Reject"; readonly errors: ReadonlyArray<string> }
+  | { readonly _tag: "Reject"; readonly errors: ReadonlyArray<string>; readonly statuses?: ReadonlyArray<number> | undefined }
   | { readonly _tag: "Fail"; readonly error: PostHogSinkError }
 
 /**
@@ -341,17 +338,6 @@ export interface Recording {
   readonly setBehaviour: (behaviour: RecordingBehaviour) => void
 }
 
-const report = (events: ReadonlyArray<CaptureEvent>, acked: ReadonlySet<string>, errors: ReadonlyArray<string>): DeliveryReport => {
-  const unacknowledgedUuids = events.map((event) => event.uuid).filter((uuid) => !acked.has(uuid))
-  return {
-    expected: events.length,
-    acknowledged: events.length - unacknowledgedUuids.length,
-    unacknowledgedUuids,
-    errors,
-    delivered: unacknowledgedUuids.length === 0 && errors.length === 0
-  }
-}
-
 /**
  * A recording sink for tests. It runs the same preflight as the real sink
  * (`POSTHOG_CAPTURE_MODE=v1` and invalid input are refused before anything is
@@ -376,11 +362,11 @@ export const makeRecording = (behaviour: RecordingBehaviour = { _tag: "Deliver" 
           const now = current
           switch (now._tag) {
             case "Deliver":
-              return report(events, new Set(events.map((event) => event.uuid)), [])
+              return internal.account(events, new Set(events.map((event) => event.uuid)), [], [200])
             case "AcknowledgeOnly":
-              return report(events, new Set(now.uuids), now.errors ?? [])
+              return internal.account(events, new Set(now.uuids), now.errors ?? [], [200])
             case "Reject":
-              return report(events, new Set(), now.errors)
+              return internal.account(events, new Set(), now.errors, now.statuses ?? [])
             case "Fail":
               return yield* Effect.fail(now.error)
           }

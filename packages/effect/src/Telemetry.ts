@@ -39,6 +39,7 @@ import type * as Scope from "effect/Scope"
 import { Consent } from "./Consent.js"
 import type * as EventCatalog from "./EventCatalog.js"
 import { InstallId } from "./InstallId.js"
+import { LiveSince } from "./LiveSince.js"
 import { makeLiveTransport } from "./internal/liveTransport.js"
 import { type Behaviour, makeRecordingTransport } from "./internal/recordingTransport.js"
 import * as engine from "./internal/telemetryEngine.js"
@@ -215,10 +216,11 @@ const toService = (core: engine.Engine): Service => ({
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, TelemetryError, Consent | InstallId | Scope.Scope> =>
+export const make = (options: Options): Effect.Effect<Service, TelemetryError, Consent | InstallId | LiveSince | Scope.Scope> =>
   Effect.gen(function*() {
     const consent = yield* Consent
     const installIds = yield* InstallId
+    const liveSince = yield* LiveSince
     const prepared = yield* Effect.mapError(prepare(options), fromProblem)
     const target = yield* Effect.mapError(liveTarget(options), fromProblem)
     const core = yield* engine.makeEngine({
@@ -231,7 +233,13 @@ export const make = (options: Options): Effect.Effect<Service, TelemetryError, C
         ? undefined
         : (events) => makeLiveTransport({ apiKey: target.apiKey, host: target.host }, target.tuning, events),
       disabledReason: "no PostHog API key was given, so live events are validated and gated but not sent",
-      maxDedupeKeys: prepared.maxDedupeKeys
+      maxDedupeKeys: prepared.maxDedupeKeys,
+      recordLiveSince: (day) =>
+        liveSince.record(day).pipe(
+          Effect.tap((recorded) => Effect.logDebug(`live telemetry began ${recorded}: the backfill ends the day before`)),
+          Effect.catchAll((error) => Effect.logWarning(`could not record when live telemetry began: ${error.message}`)),
+          Effect.asVoid
+        )
     })
     yield* Effect.addFinalizer(() => core.shutdown)
     return toService(core)
@@ -244,7 +252,7 @@ export const make = (options: Options): Effect.Effect<Service, TelemetryError, C
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Telemetry, TelemetryError, Consent | InstallId> =>
+export const layer = (options: Options): Layer.Layer<Telemetry, TelemetryError, Consent | InstallId | LiveSince> =>
   Layer.scoped(Telemetry, make(options))
 
 /**
@@ -286,6 +294,8 @@ export interface Recording {
   readonly events: ReadonlyArray<CaptureEvent.CaptureEvent>
   /** The uuids acknowledged so far. */
   readonly acknowledged: ReadonlyArray<string>
+  /** The day the first event was acknowledged, once recorded. */
+  readonly liveSince: string | undefined
   readonly setBehaviour: (behaviour: RecordingBehaviour) => void
   readonly setConsent: (decision: ConsentRules.ConsentDecision) => void
 }
@@ -312,6 +322,7 @@ export const makeRecording = (options: RecordingOptions): Effect.Effect<Recordin
   Effect.gen(function*() {
     const prepared = yield* Effect.mapError(prepare(options), fromProblem)
     let consent = options.consent ?? defaultConsent
+    let liveSince: string | undefined
     const installId = options.installId ?? RECORDING_INSTALL_ID
     const transport = makeRecordingTransport(options.behaviour ?? { _tag: "Acknowledge" })
     const core = yield* engine.makeEngine({
@@ -322,10 +333,14 @@ export const makeRecording = (options: RecordingOptions): Effect.Effect<Recordin
       installId: { current: Effect.succeed(installId), getOrCreate: Effect.succeed(installId) },
       transport: transport.make,
       disabledReason: "unused",
-      maxDedupeKeys: prepared.maxDedupeKeys
+      maxDedupeKeys: prepared.maxDedupeKeys,
+      recordLiveSince: (day) => Effect.sync(() => void (liveSince = day))
     })
     return {
       service: toService(core),
+      get liveSince() {
+        return liveSince
+      },
       get events() {
         return transport.events()
       },

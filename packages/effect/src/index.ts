@@ -21,6 +21,10 @@ export * as RuntimeActivitySource from "./RuntimeActivitySource.js"
 export type { SqliteDatabase, SqliteStatement } from "./SqliteDatabase.js"
 /** The backfill's completion marker and pending-send record, read and written atomically. */
 export * as MarkerStore from "./MarkerStore.js"
+/** The one-sender lease: one process at a time sends an install's backfill. */
+export * as SendLease from "./SendLease.js"
+/** The record of failed deliveries, and the backoff before the next attempt. */
+export * as AttemptLog from "./AttemptLog.js"
 /** The PostHog sink: a dedicated posthog-node client per send, delivery positively confirmed. */
 export * as PostHogSink from "./PostHogSink.js"
 /** Every live service of the backfill for an app's data dir and database. */
@@ -37,6 +41,8 @@ export * as Consent from "./Consent.js"
 export * as InstallId from "./InstallId.js"
 /** The one-time, versioned first-run telemetry notice, stored in the app's config file. */
 export * as FirstRunNotice from "./FirstRunNotice.js"
+/** When live telemetry began: the backfill ends the day before. */
+export * as LiveSince from "./LiveSince.js"
 
 // Live events.
 /** The catalog of an app's live events, declared with Effect Schema (the schema is the whitelist). */
@@ -57,3 +63,5 @@ export * as HttpHost from "./HttpHost.js"
 export * from "./promise/runHistoricalBackfill.js"
 /** `createLiveTelemetry`: live events for hosts that do not use Effect. */
 export * from "./promise/createLiveTelemetry.js"
+/** `recordLiveSince`: for hosts with a live pipeline of their own. */
+export * from "./promise/recordLiveSince.js"

@@ -3,9 +3,20 @@
  * sink, in-memory marker / install id / activity source, a static consent, a
  * test clock and a capturing console.
  */
-import { type ConsentRules, DayWindow, Marker, Presets, type Query } from "@posthog-backfill/core"
+import { type BackfillApp, type Backoff, type ConsentRules, DayWindow, type Lease, Marker, Presets, type Query } from "@posthog-backfill/core"
 import { columnsOfRows, runQueryInMemory } from "@posthog-backfill/testkit/InMemoryQuery"
-import { ActivitySource, Backfill, Consent, HttpHost, InstallId, MarkerStore, PostHogSink } from "@posthog-backfill/effect"
+import {
+  ActivitySource,
+  AttemptLog,
+  Backfill,
+  Consent,
+  HttpHost,
+  InstallId,
+  LiveSince,
+  MarkerStore,
+  PostHogSink,
+  SendLease
+} from "@posthog-backfill/effect"
 import * as MemorySource from "@posthog-backfill/testkit/MemorySource"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -57,6 +68,11 @@ interface Setup {
   readonly apiKey?: string | undefined
   readonly host?: string | undefined
   readonly env?: Readonly<Record<string, string>> | undefined
+  readonly attempts?: Backoff.AttemptRecord | undefined
+  readonly leaseHolder?: Lease.LeaseRecord | undefined
+  readonly liveSince?: string | undefined
+  readonly force?: boolean | undefined
+  readonly rollout?: Partial<BackfillApp.BackfillApp["rollout"]> | undefined
 }
 
 /** Runs the program once over swapped layers and returns the outcome and what every layer saw. */
@@ -72,7 +88,11 @@ const runWith = (setup: Setup) =>
     const ids = yield* Effect.scoped(
       Effect.map(Layer.build(InstallId.layerMemory(setup.installId)), (context) => Context.get(context, InstallId.InstallId))
     )
+    const attemptLog = yield* AttemptLog.makeMemory(setup.attempts)
     const layers = Layer.mergeAll(
+      Layer.succeed(AttemptLog.AttemptLog, attemptLog),
+      SendLease.layerStatic(setup.leaseHolder),
+      LiveSince.layerMemory(setup.liveSince),
       Layer.succeed(MarkerStore.MarkerStore, markerService),
       Consent.layerStatic(setup.consent ?? consentOn),
       Layer.succeed(InstallId.InstallId, ids),
@@ -81,14 +101,29 @@ const runWith = (setup: Setup) =>
     )
     const current = yield* Effect.console
     const capturing: Console.Console = { ...current, error: (...args) => Effect.sync(() => void stderr.push(args.join(" "))) }
-    const result = yield* Backfill.run({ app: Presets.claudeMem, apiKey: "apiKey" in setup ? setup.apiKey : "phc_test", host: setup.host }).pipe(
+    const result = yield* Backfill.run({
+      app: Presets.claudeMem,
+      apiKey: "apiKey" in setup ? setup.apiKey : "phc_test",
+      host: setup.host,
+      force: setup.force,
+      // Sends at once unless a test is about the spread.
+      rollout: { spreadMs: 0, ...setup.rollout }
+    }).pipe(
       Effect.zip(Effect.flatMap(InstallId.InstallId, (ids) => ids.current)),
       Effect.provide(layers),
       Effect.withConsole(capturing),
       Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(setup.env ?? {})))),
       Effect.either
     )
-    return { result, written: yield* markers.written, pending: yield* markers.pending, recording, stderr, installIdAfter: yield* ids.current }
+    return {
+      result,
+      written: yield* markers.written,
+      pending: yield* markers.pending,
+      recording,
+      stderr,
+      installIdAfter: yield* ids.current,
+      attemptsAfter: yield* attemptLog.current
+    }
   })
 
 describe("Backfill.run gates", () => {

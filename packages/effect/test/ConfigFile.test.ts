@@ -54,6 +54,8 @@ describe("ConfigFile.update", () => {
       const configPath = path.join(dataDir, "telemetry.json")
       fs.writeFileSync(configPath, JSON.stringify({ theme: "dark", keep: { nested: [1, 2] } }))
       const server = await startLocalCaptureServer({ apiKey: "phc_race" })
+      const utcDay = () => new Date().toISOString().slice(0, 10)
+      const dayBefore = utcDay()
       try {
         const senders = Array.from({ length: 4 }, (_, i) => startChild(CHILD, ["send", dataDir, server.url, String(i)]))
         const flippers = Array.from({ length: 3 }, () => startChild(CHILD, ["flip", dataDir, "-", "15"]))
@@ -64,7 +66,14 @@ describe("ConfigFile.update", () => {
         }
 
         const config = JSON.parse(fs.readFileSync(configPath, "utf8")) as Record<string, unknown>
-        expect(config).toEqual({ theme: "dark", keep: { nested: [1, 2] }, installId: expect.any(String), enabled: expect.any(Boolean) })
+        expect(config).toEqual({
+          theme: "dark",
+          keep: { nested: [1, 2] },
+          installId: expect.any(String),
+          enabled: expect.any(Boolean),
+          // The first acknowledged live event records the live era's first day.
+          liveSince: expect.toBeOneOf([dayBefore, utcDay()])
+        })
         const ids = new Set(server.events.map((event) => event["distinct_id"]))
         expect(server.events).toHaveLength(senders.length)
         expect([...ids]).toEqual([config["installId"]])

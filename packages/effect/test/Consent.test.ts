@@ -77,10 +77,15 @@ layer(NodeContext.layer)("Consent (env map + real config file)", (it) => {
       expect(yield* fs.readDirectory(dir)).toEqual(["telemetry.json"])
     }))
 
-  it.scoped("a config file without enabled: false changes nothing", () =>
+  it.scoped("a config file without enabled changes nothing; any enabled but true is off, and says which value decided", () =>
     Effect.gen(function*() {
       expectDecision(yield* decide({}, `{"installId": "x"}`), true, "default")
-      expectDecision(yield* decide({}, `{"enabled": "false"}`), true, "default")
+      expectDecision(yield* decide({}, `{"enabled": true}`), true, "default")
+      for (const text of [`"false"`, `0`, `"no"`, `null`, `"true"`]) {
+        const decision = yield* decide({}, `{"enabled": ${text}}`)
+        expectDecision(decision, false, "config")
+        expect(decision.reason).toContain(`"enabled": ${text}`)
+      }
     }))
 
   it.scoped("a CI variable turns it off; CI=false does not", () =>

@@ -49,11 +49,14 @@ const options = (overrides: Partial<HistoricalBackfillOptions> = {}): Historical
   baseProperties: { version: "10.4.1", os: "linux" },
   sink: { fetchRetryCount: 2, fetchRetryDelay: 10, requestTimeout: 1000 },
   logLevel: "None",
+  // These runs send at once; the spread has its own tests.
+  rollout: { spreadMs: 0 },
   ...overrides
 })
 
 const marker = () => path.join(dataDir, "backfill.json")
 const config = () => path.join(dataDir, "telemetry.json")
+const attempts = () => path.join(dataDir, "backfill.attempts.json")
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>
 
 describe("runHistoricalBackfill end to end", () => {
@@ -100,7 +103,7 @@ describe("runHistoricalBackfill end to end", () => {
     expect(fs.existsSync(marker())).toBe(true)
   })
 
-  it("on always-5xx fails without a marker; the retry sends byte-identical uuids and timestamps", async () => {
+  it("on always-5xx fails without a marker and backs off; the retry, once due, sends byte-identical uuids and timestamps", async () => {
     server.setFaults({ alwaysStatus: 502 })
     const failed = await runHistoricalBackfill(options())
     expect(failed._tag).toBe("Failed")
@@ -108,9 +111,18 @@ describe("runHistoricalBackfill end to end", () => {
     expect(fs.existsSync(path.join(dataDir, "backfill.pending.json"))).toBe(true)
     const attempted = server.requests.flatMap((r) => r.uuids)
     expect(attempted.length).toBeGreaterThan(0)
+    const record = readJson(attempts())
+    expect(record).toMatchObject({ attempts: 1, lastFailure: { class: "Retriable" } })
 
+    // The next start, before the backoff runs out, reads nothing and sends nothing.
     server.reset()
     server.setFaults({})
+    const early = await runHistoricalBackfill(options())
+    expect(early).toMatchObject({ _tag: "BackingOff", until: record["nextEligibleAt"] })
+    expect(server.requests).toHaveLength(0)
+
+    // Once it has run out (here: the record says so), the retry is the same send.
+    fs.writeFileSync(attempts(), JSON.stringify({ ...record, nextEligibleAt: new Date(Date.now() - 1000).toISOString() }))
     const retried = await runHistoricalBackfill(options())
     expect(retried._tag).toBe("Sent")
     expect(new Set(server.events.map((e) => e["uuid"]))).toEqual(new Set(attempted))
@@ -118,13 +130,26 @@ describe("runHistoricalBackfill end to end", () => {
     expect(fs.readdirSync(dataDir).sort()).toEqual(["backfill.json", "telemetry.json"])
   })
 
-  it("on a 4xx, dropped connections or answers slower than the timeout fails without a marker", async () => {
-    for (const faults of [{ alwaysStatus: 400 }, { dropConnections: true }, { delayMs: 1500 }]) {
+  it("on a 4xx, dropped connections or answers slower than the timeout fails without a marker and backs off by class", async () => {
+    const cases = [
+      { faults: { alwaysStatus: 400 }, failure: "NonRetriable", waitHours: [7 * 24, 7 * 24] },
+      { faults: { dropConnections: true }, failure: "Retriable", waitHours: [0.5, 1] },
+      { faults: { delayMs: 1500 }, failure: "Retriable", waitHours: [0.5, 1] }
+    ] as const
+    for (const { failure, faults, waitHours } of cases) {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "phb-e2e-data-"))
       server.reset()
       server.setFaults(faults)
+      const before = Date.now()
       const result = await runHistoricalBackfill(options())
+      const after = Date.now()
       expect([faults, result._tag]).toEqual([faults, "Failed"])
       expect(fs.existsSync(marker())).toBe(false)
+      const record = readJson(attempts())
+      const eligible = Date.parse(String(record["nextEligibleAt"]))
+      expect([faults, record["attempts"], (record["lastFailure"] as Record<string, unknown>)["class"]]).toEqual([faults, 1, failure])
+      expect(eligible).toBeGreaterThanOrEqual(before + waitHours[0] * 3_600_000)
+      expect(eligible).toBeLessThanOrEqual(after + waitHours[1] * 3_600_000)
     }
   })
 

@@ -83,7 +83,7 @@ describe("PostHogSink over posthog-node and the local capture server", () => {
       const server = yield* LocalCaptureServer.scoped({ apiKey: "phc_test" })
       const events = [...activity(3), installInferred]
       const report = yield* sendTo(server, events)
-      expect(report).toEqual({ expected: 4, acknowledged: 4, unacknowledgedUuids: [], errors: [], delivered: true })
+      expect(report).toEqual({ expected: 4, acknowledged: 4, unacknowledgedUuids: [], errors: [], statuses: [200], delivered: true })
 
       expect(server.requests).toHaveLength(1)
       const request = server.requests[0]!
@@ -316,7 +316,7 @@ describe("PostHogSink over posthog-node and the local capture server", () => {
       }
       expect((yield* Effect.flip(sendTo(server, activity(1), fast, " "))).reason).toBe("InvalidOptions")
       const empty = yield* sendTo(server, [])
-      expect(empty).toEqual({ expected: 0, acknowledged: 0, unacknowledgedUuids: [], errors: [], delivered: true })
+      expect(empty).toEqual({ expected: 0, acknowledged: 0, unacknowledgedUuids: [], errors: [], statuses: [], delivered: true })
       expect(server.requests).toHaveLength(0)
     }))
 })

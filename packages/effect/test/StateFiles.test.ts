@@ -167,6 +167,13 @@ describe("a corpus of odd files at every state-file path", () => {
         // An unreadable journal is ignored; the send then records a fresh one by a rename over
         // a regular file, and refuses (naming it) anything else.
         return REGULAR_KINDS.has(kind) ? ["Sent"] : ["Error"]
+      case "leasePath":
+        // A lease that is not one, but a fresh regular file, counts as held until it is stale
+        // by its age; anything else there is refused, naming it.
+        return kind === "0 bytes" || kind === "NUL bytes" ? ["Busy"] : ["Error"]
+      case "attemptsPath":
+        // An unreadable attempt record never blocks an attempt.
+        return ["Sent"]
     }
   }
 
@@ -191,7 +198,8 @@ describe("a corpus of odd files at every state-file path", () => {
               host: server.url,
               env: {},
               inline: true,
-              logLevel: "None"
+              logLevel: "None",
+              rollout: { spreadMs: 0 }
             })
             const where = `${kind} at ${path.basename(name)}`
             expect([where, result._tag]).toEqual([where, expect.toBeOneOf([...expected(role, kind)])])

@@ -2,7 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
 import { type ConsentRules, Presets } from "@posthog-backfill/core"
-import { Consent, EventCatalog, InstallId, NodeTelemetry, Telemetry } from "@posthog-backfill/effect"
+import { Consent, EventCatalog, InstallId, LiveSince, NodeTelemetry, Telemetry } from "@posthog-backfill/effect"
 import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
 import type * as Console from "effect/Console"
@@ -44,7 +44,7 @@ const liveLayer = (
     baseProperties: base,
     client: fast,
     ...overrides
-  }).pipe(Layer.provide(Layer.merge(Consent.layerStatic(consent), InstallId.layerStatic(INSTALL_ID))))
+  }).pipe(Layer.provide(Layer.mergeAll(Consent.layerStatic(consent), InstallId.layerStatic(INSTALL_ID), LiveSince.layerMemory())))
 
 const withTelemetry = <A, E, R, LE>(
   layer: Layer.Layer<Telemetry.Telemetry, LE>,

@@ -14,6 +14,7 @@
 import { DayWindow, Epoch, type Query } from "@posthog-backfill/core"
 
 type AnyQuery = Query.AnyQuery
+type ClockProbeQuery = Query.ClockProbeQuery
 type FirstActivityQuery = Query.FirstActivityQuery
 type QueryWindow = Query.QueryWindow
 type Row = Query.Row
@@ -165,6 +166,22 @@ const runFirstActivity = (query: FirstActivityQuery, tables: TableRows): Readonl
   return [{ first_activity_ms: null }]
 }
 
+/** The rows of the sources at or after `futureFromMs`, and from `recentFromMs` up to it (normalized per row). */
+const runClockProbe = (query: ClockProbeQuery, tables: TableRows): ReadonlyArray<Row> => {
+  let future = 0
+  let recent = 0
+  for (const source of query.sources) {
+    for (const row of findTable(tables, source.table)) {
+      const raw = asNumber(read(row, source.timeColumn))
+      if (raw === undefined) continue
+      const ms = normalizeEpochMs(raw)
+      if (ms >= query.futureFromMs) future += 1
+      else if (ms >= query.recentFromMs) recent += 1
+    }
+  }
+  return [{ future_rows: future, recent_rows: recent }]
+}
+
 const runRowidBounds = (query: RowidBoundsQuery, tables: TableRows): ReadonlyArray<Row> => {
   const count = findTable(tables, query.table).length
   return [count === 0 ? { lo: null, hi: null } : { lo: 1, hi: count }]
@@ -208,6 +225,8 @@ export const runQueryInMemory = (query: AnyQuery, tables: TableRows): ReadonlyAr
       return runTable(query, tables)
     case "FirstActivityQuery":
       return runFirstActivity(query, tables)
+    case "ClockProbeQuery":
+      return runClockProbe(query, tables)
     case "RowidBoundsQuery":
       return runRowidBounds(query, tables)
     case "IndexedColumnsQuery":

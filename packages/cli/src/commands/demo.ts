@@ -131,7 +131,8 @@ const demo = Effect.gen(function*() {
   // 3. Send to the local capture server through the real program and client.
   const server = yield* LocalCaptureServer.scoped({ apiKey: DEMO_API_KEY })
   const context = { app, dataDir, host: server.url }
-  const run = Backfill.run({ app, apiKey: DEMO_API_KEY, host: server.url }).pipe(
+  // Like `send`, the demo neither schedules nor waits (a fleet's spread is for apps at startup).
+  const run = Backfill.run({ app, apiKey: DEMO_API_KEY, host: server.url, rollout: { spreadMs: 0, maxStartDelayMs: 0 } }).pipe(
     // The CLI's sink (posthog-node's console output muted) over NodeBackfill's.
     Effect.provide(Layer.merge(NodeBackfill.layer({ app, dataDir, database }), Sink.layer({}))),
     Effect.withConfigProvider(isolated)

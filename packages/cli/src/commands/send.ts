@@ -89,6 +89,9 @@ export const command = Command.make(
     ),
     now: options.now,
     busyTimeout: options.busyTimeout,
+    force: Options.boolean("force").pipe(
+      Options.withDescription("Try now even if an earlier delivery failed and its backoff has not run out (never ignores the marker or another sender).")
+    ),
     installId: options.installId(
       "Use this install id instead of the one in the data dir's config file (which is then neither read nor created)."
     )
@@ -117,7 +120,9 @@ export const command = Command.make(
         Sink.layer(tuning),
         Option.match(installId, { onNone: () => Layer.empty, onSome: (id) => InstallId.layerStatic(id) })
       )
-      const outcome = yield* Backfill.run({ app, apiKey, host }).pipe(
+      // The command line neither schedules nor waits: a person runs it now, not a fleet.
+      const rollout = { spreadMs: 0, maxStartDelayMs: 0 }
+      const outcome = yield* Backfill.run({ app, apiKey, host, force: args.force, rollout }).pipe(
         Effect.provide(services),
         options.withNow(nowMs),
         withSpinner(`backfilling from ${paths.database}`),

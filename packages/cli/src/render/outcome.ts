@@ -25,6 +25,19 @@ const span = (summary: HistoricalEvents.PlanSummary): string =>
 
 const events = (count: number) => `${formatCount(count)} event${count === 1 ? "" : "s"}`
 
+const percent = (fraction: number) => `${Math.round(fraction * 10_000) / 100}%`
+
+const nothingWhy = (why: "NoActivity" | "TooRecent" | "LiveEra"): string => {
+  switch (why) {
+    case "NoActivity":
+      return "no activity"
+    case "TooRecent":
+      return "the install is younger than the 60 h window"
+    case "LiveEra":
+      return "live telemetry covers every day since the install"
+  }
+}
+
 /**
  * The line for a stop by design or a delivery, or the error for a failed
  * delivery.
@@ -71,8 +84,35 @@ export const describeOutcome = (
         `dry run (${context.app.consentEnvPrefix}_DEBUG=1): the ${events(outcome.events.length)} above were printed ` +
           "to stderr; nothing sent, nothing written"
       )
+    case "NotInRollout":
+      return line(
+        `nothing sent: this install is outside the rollout (${context.app.name} sends from ${percent(outcome.fraction)} of ` +
+          "installs for now); nothing written"
+      )
+    case "Scheduled":
+      return line(
+        `nothing sent yet: the rollout spreads the fleet's sends, and this install's is scheduled for ${outcome.at}; ` +
+          "the first run from then sends. `send` from the command line never waits for it"
+      )
+    case "BackingOff":
+      return line(
+        `nothing sent: ${outcome.attempts.attempts} earlier delivery attempt(s) failed` +
+          (outcome.attempts.lastFailure === undefined ? "" : ` (last: ${outcome.attempts.lastFailure.error})`) + "; " +
+          `the next attempt waits until ${outcome.until}. \`send --force\` tries now (the same send)`
+      )
+    case "Busy":
+      return line(
+        "nothing sent: another process " +
+          (outcome.holder === undefined ? "" : `(pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt}) `) +
+          "is sending this backfill; nothing written"
+      )
+    case "ClockRefused":
+      return {
+        _tag: "Failure",
+        error: failure(`refused: ${outcome.reason}. Nothing was written; fix the system clock (or --now) and run again.`)
+      }
     case "NothingToSend":
-      return line(`nothing to send (${span(outcome.summary)}); marker written to ${markerPath}`)
+      return line(`nothing to send (${nothingWhy(outcome.why)}; ${span(outcome.summary)}); marker written to ${markerPath}`)
     case "NoApiKey":
       return line(
         `nothing sent: no PostHog API key. ${events(outcome.summary.events)} are ready (${span(outcome.summary)}); ` +
@@ -82,8 +122,8 @@ export const describeOutcome = (
       return {
         _tag: "Failure",
         error: failure(
-          `sending to ${context.host} failed: ${outcome.reason}. Check the host (--host or POSTHOG_HOST), the API ` +
-            "key and the network, then run again."
+          `sending to ${context.host} failed: ${outcome.reason}. The next attempt waits until ${outcome.nextAttemptAt} ` +
+            "(`send --force` tries sooner); check the host (--host or POSTHOG_HOST), the API key and the network."
         )
       }
   }

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Rollout from "../protocol/Rollout.js"
 import { DEFAULT_FLOOR_MS } from "../time/Epoch.js"
 import { isUuid } from "../events/EventId.js"
 import { isPropertyKey, RESERVED_KEYS, type RollupSpec, specKeys, validateRollupSpec } from "../rollup/RollupSpec.js"
@@ -36,6 +37,12 @@ export interface BackfillApp {
   readonly floorMs: number
   /** The app's own default paths, relative to the user's home directory. */
   readonly defaultPaths?: { readonly dataDir: string; readonly database: string } | undefined
+  /**
+   * The staged rollout: the share of installs that send, the window their
+   * sends spread over, and the longest in-process start delay. Default
+   * `Rollout.DEFAULT_ROLLOUT` (every install, spread over 24 hours, no wait).
+   */
+  readonly rollout: Rollout.Rollout
 }
 
 /**
@@ -45,11 +52,12 @@ export interface BackfillApp {
  * @since 0.1.0
  * @category models
  */
-export type BackfillAppInput = Omit<BackfillApp, "markerFileName" | "configFileName" | "installIdKey" | "floorMs"> & {
+export type BackfillAppInput = Omit<BackfillApp, "markerFileName" | "configFileName" | "installIdKey" | "floorMs" | "rollout"> & {
   readonly markerFileName?: string | undefined
   readonly configFileName?: string | undefined
   readonly installIdKey?: string | undefined
   readonly floorMs?: number | undefined
+  readonly rollout?: Partial<Rollout.Rollout> | undefined
 }
 
 /**
@@ -104,12 +112,13 @@ export const validateBackfillApp = (app: BackfillApp): ReadonlyArray<string> => 
     }
   }
   if (!Number.isFinite(app.floorMs)) problems.push("floorMs must be a finite epoch in milliseconds")
+  problems.push(...Rollout.validateRollout(app.rollout))
   return problems
 }
 
 /**
  * Defines an app, filling defaults (`backfill.json`, `telemetry.json`,
- * `installId`, the 2024-01-01 floor) and throwing a {@link BackfillAppError}
+ * `installId`, the 2024-01-01 floor, the default rollout) and throwing a {@link BackfillAppError}
  * that names every problem.
  *
  * @since 0.1.0
@@ -121,7 +130,12 @@ export const defineBackfillApp = (input: BackfillAppInput): BackfillApp => {
     markerFileName: input.markerFileName ?? "backfill.json",
     configFileName: input.configFileName ?? "telemetry.json",
     installIdKey: input.installIdKey ?? "installId",
-    floorMs: input.floorMs ?? DEFAULT_FLOOR_MS
+    floorMs: input.floorMs ?? DEFAULT_FLOOR_MS,
+    rollout: {
+      fraction: input.rollout?.fraction ?? Rollout.DEFAULT_ROLLOUT.fraction,
+      spreadMs: input.rollout?.spreadMs ?? Rollout.DEFAULT_ROLLOUT.spreadMs,
+      maxStartDelayMs: input.rollout?.maxStartDelayMs ?? Rollout.DEFAULT_ROLLOUT.maxStartDelayMs
+    }
   }
   const problems = validateBackfillApp(app)
   if (problems.length > 0) throw new BackfillAppError(app.name, problems)

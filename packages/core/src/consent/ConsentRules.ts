@@ -5,7 +5,9 @@
  *
  * 1. `DO_NOT_TRACK` set to anything but empty, `0` or `false` -> off.
  * 2. `<PREFIX>` = `0`/`false`/`off` -> off; `1`/`true`/`on` -> on (forces on over 3 and 4).
- * 3. the config file's `enabled: false` -> off (honoured even when the file holds nothing else).
+ * 3. the config file's `enabled` when it is anything but the boolean `true`
+ *    -> off (`false`, `"false"`, `"true"` (a string), `0`, `null`...: it fails
+ *    closed; honoured even when the file holds nothing else).
  * 4. a CI environment -> off.
  * 5. otherwise on.
  *
@@ -89,7 +91,8 @@ export const detectCi = (env: Env): string | undefined => CI_ENV_VARS.find((name
 
 /**
  * Resolves consent. `config` is the parsed config file (or `undefined` when
- * there is none); only a literal `enabled: false` turns telemetry off.
+ * there is none); an `enabled` key that is present and not the boolean `true`
+ * turns telemetry off, and the reason quotes the value that decided.
  *
  * @since 0.1.0
  * @category consent
@@ -115,8 +118,16 @@ export const resolveConsent = (options: {
   const flag = env[envPrefix]?.trim().toLowerCase()
   if (flag !== undefined && OFF.has(flag)) return decide(false, "env", `${envPrefix}=${env[envPrefix]} turned telemetry off`)
   if (flag !== undefined && ON.has(flag)) return decide(true, "env", `${envPrefix}=${env[envPrefix]} turned telemetry on`)
-  if (options.config?.["enabled"] === false) {
-    return decide(false, "config", "the telemetry config file says enabled: false")
+  const config = options.config
+  if (config !== undefined && Object.hasOwn(config, "enabled") && config["enabled"] !== true) {
+    const value = JSON.stringify(config["enabled"]) ?? String(config["enabled"])
+    return decide(
+      false,
+      "config",
+      config["enabled"] === false
+        ? "the telemetry config file says enabled: false"
+        : `the telemetry config file says "enabled": ${value}, which is not the boolean true, so telemetry is off`
+    )
   }
   const ci = detectCi(env)
   if (ci !== undefined) return decide(false, "ci", `${ci} is set, so this looks like CI; telemetry is off`)

@@ -104,3 +104,16 @@ export const uuidV5 = (name: string, namespace: string): string => {
  */
 export const eventUuid = (namespace: string, installId: string, event: string, dayKey: string): string =>
   uuidV5(`${installId}|${event}|${dayKey}`, namespace)
+
+/**
+ * A number in [0, 1) that `name` under `namespace` decides, the same on every
+ * run and runtime: 48 bits of its v5 uuid (none of them version or variant
+ * bits). Rollout points and backoff jitter come from it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const uuidPoint = (namespace: string, name: string): number => {
+  const uuid = uuidV5(name, namespace)
+  return Number.parseInt(uuid.slice(0, 8) + uuid.slice(9, 13), 16) / 2 ** 48
+}

@@ -185,6 +185,22 @@ export interface FirstActivityQuery extends CompiledQuery {
 }
 
 /**
+ * The clock probe: how much of the activity in the first-activity sources
+ * lies after a given instant, and how much in the days before it. One row
+ * with `future_rows` (normalized epoch at or after `futureFromMs`) and
+ * `recent_rows` (from `recentFromMs` up to `futureFromMs`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClockProbeQuery extends CompiledQuery {
+  readonly _tag: "ClockProbeQuery"
+  readonly sources: ReadonlyArray<{ readonly table: string; readonly timeColumn: string }>
+  readonly futureFromMs: number
+  readonly recentFromMs: number
+}
+
+/**
  * The rowid-bounds query of a table: one row with `lo` and `hi`, its smallest
  * and largest rowid (both NULL for an empty table), read from the two ends of
  * the table's b-tree without a scan.
@@ -230,7 +246,13 @@ export interface StorageClassesQuery extends CompiledQuery {
  * @since 0.1.0
  * @category models
  */
-export type AnyQuery = TableQuery | FirstActivityQuery | RowidBoundsQuery | IndexedColumnsQuery | StorageClassesQuery
+export type AnyQuery =
+  | TableQuery
+  | FirstActivityQuery
+  | ClockProbeQuery
+  | RowidBoundsQuery
+  | IndexedColumnsQuery
+  | StorageClassesQuery
 
 /**
  * A number from a driver's value: drivers return numbers, bigints

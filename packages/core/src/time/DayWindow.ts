@@ -6,6 +6,9 @@
  * keeps every shipped noon at least 48h in the past. `installDay` is the UTC day
  * of the first activity. Only days with `installDay <= day <= lastFullDay` ship,
  * compared as `YYYY-MM-DD` strings (never raw epochs, so no partial day ships).
+ * Once the app's live telemetry has had an event acknowledged, the day of that
+ * first acknowledgement (`liveSince`) ends the window too: the window ends the
+ * day before it, so no day is counted by both the backfill and live events.
  * `now` is always a parameter.
  *
  * @since 0.1.0
@@ -103,6 +106,14 @@ export const dayStartMs = (day: string): number => {
 export const dayNoon = (day: string): Date => new Date(dayStartMs(day) + 12 * HOUR_MS)
 
 /**
+ * The day before a `YYYY-MM-DD` day.
+ *
+ * @since 0.1.0
+ * @category days
+ */
+export const dayBefore = (day: string): string => utcDay(dayStartMs(day) - DAY_MS)
+
+/**
  * The last whole UTC day that may ship at `nowMs`.
  *
  * @since 0.1.0
@@ -149,15 +160,23 @@ export const dayWindow = (options: {
    * larger one. An earlier day only: a pin never moves the window past the rule.
    */
   readonly pinnedLastFullDay?: string | undefined
+  /**
+   * The day the app's live telemetry first had an event acknowledged: the
+   * window ends the day before it (`throughDay = min(lastFullDay, liveSince - 1)`).
+   */
+  readonly liveSince?: string | undefined
 }): DayWindow => {
-  const computed = lastFullDay(options.nowMs)
+  const candidates = [lastFullDay(options.nowMs)]
   const pinned = options.pinnedLastFullDay
+  if (pinned !== undefined && isUtcDay(pinned)) candidates.push(pinned)
+  const live = options.liveSince
+  if (live !== undefined && isUtcDay(live) && dayStartMs(live) - DAY_MS >= FIRST_DAY_MS) candidates.push(dayBefore(live))
   return {
     installDay:
       options.firstActivityMs !== null && isDayRepresentable(options.firstActivityMs)
         ? utcDay(options.firstActivityMs)
         : null,
-    lastFullDay: pinned !== undefined && isUtcDay(pinned) && pinned < computed ? pinned : computed
+    lastFullDay: candidates.reduce((earliest, day) => (day < earliest ? day : earliest))
   }
 }
 

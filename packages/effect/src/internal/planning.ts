@@ -7,8 +7,20 @@
  *
  * @internal
  */
-import { type BackfillApp, type CaptureEvent, DayWindow, FirstActivity, HistoricalEvents, IndexProbes, type Query, RollupCompiler, RollupMerge, RowidChunks } from "@posthog-backfill/core"
-import * as Clock from "effect/Clock"
+import {
+  type BackfillApp,
+  type BackfillProtocol,
+  type CaptureEvent,
+  ClockProbe,
+  DayWindow,
+  FirstActivity,
+  HistoricalEvents,
+  IndexProbes,
+  type Query,
+  RollupCompiler,
+  RollupMerge,
+  RowidChunks
+} from "@posthog-backfill/core"
 import * as Effect from "effect/Effect"
 import { ActivitySource, type ActivitySourceError, type Service as ActivitySourceService } from "../ActivitySource.js"
 
@@ -27,28 +39,30 @@ export interface PlanOptions {
 }
 
 /**
- * A plan: the window, the per-day rollups, the events, the keys left out.
+ * A plan: what the database said (the first activity, the clock probe, the
+ * window, the per-day rollups, the keys left out), the events and their
+ * summary.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Plan {
-  readonly window: DayWindow.DayWindow
-  readonly rollups: ReadonlyArray<RollupMerge.DailyRollup>
+export interface Plan extends BackfillProtocol.Collected {
   readonly events: ReadonlyArray<CaptureEvent.CaptureEvent>
-  readonly dropped: ReadonlyArray<RollupCompiler.DroppedKey>
   readonly summary: HistoricalEvents.PlanSummary
 }
 
 /**
- * The SQLite work of a plan: columns, first activity, window, rollups.
- * Separate from event building so a real send can rebuild the events with the
- * final install id without reading the database again.
+ * The SQLite work of a plan (the protocol's `Collect`): columns, first
+ * activity, the clock probe, the window (`DayWindow.dayWindow` from `now`,
+ * the pinned day and the live-era start), the rollups.
  */
-export const collect = (app: BackfillApp.BackfillApp, pinnedLastFullDay?: string | undefined) =>
+export const collect = (
+  app: BackfillApp.BackfillApp,
+  at: { readonly nowMs: number; readonly pinnedLastFullDay?: string | undefined; readonly liveSince?: string | undefined }
+): Effect.Effect<BackfillProtocol.Collected, ActivitySourceError, ActivitySource> =>
   Effect.gen(function*() {
     const source = yield* ActivitySource
-    const nowMs = yield* Clock.currentTimeMillis
+    const { liveSince, nowMs, pinnedLastFullDay } = at
     const concurrency = Math.max(1, source.concurrency ?? 1)
     // Every query of the plan reads one snapshot where the source can pin one. Only
     // then are facts read ahead of the table queries trusted (index probes) and is a
@@ -58,8 +72,14 @@ export const collect = (app: BackfillApp.BackfillApp, pinnedLastFullDay?: string
     const first = FirstActivity.compileFirstActivity({ spec: app.spec, columns, floorMs: app.floorMs })
     for (const reason of first.skipped) yield* Effect.logInfo(`first activity: ${reason}; skipped`)
     const firstActivityMs = first.query === null ? null : FirstActivity.readFirstActivity(yield* source.run(first.query))
-    const window = DayWindow.dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay })
-    if (!DayWindow.isShippable(window)) return { window, rollups: [], dropped: [] }
+    const probe = ClockProbe.compileClockProbe({ spec: app.spec, columns, floorMs: app.floorMs, nowMs })
+    const clock = probe === null ? { futureRows: 0, recentRows: 0 } : ClockProbe.readClockProbe(yield* source.run(probe))
+    if (clock.futureRows > 0) {
+      // Under the clock sanity's thresholds these are corrupt rows: no window holds them.
+      yield* Effect.logInfo(`${clock.futureRows} activity row(s) are dated after now; no window includes them`)
+    }
+    const window = DayWindow.dayWindow({ nowMs, firstActivityMs, pinnedLastFullDay, liveSince })
+    if (!DayWindow.isShippable(window)) return { firstActivityMs, clock, window, rollups: [], dropped: [] }
     const plan = RollupCompiler.compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })
     for (const { key, reason } of plan.dropped) yield* Effect.logInfo(`rollup key ${key} left out: ${reason}`)
     // Rows are merged as they arrive, a slice per event-loop turn: a large database's
@@ -89,7 +109,7 @@ export const collect = (app: BackfillApp.BackfillApp, pinnedLastFullDay?: string
         }),
       { concurrency: concurrency > 1 ? 2 * concurrency : 1, discard: true }
     )
-    return { window, rollups: merger.done(), dropped: plan.dropped }
+    return { firstActivityMs, clock, window, rollups: merger.done(), dropped: plan.dropped }
   }).pipe(Effect.scoped, Effect.withLogSpan("posthog-backfill.collect"))
 
 /**
@@ -165,31 +185,46 @@ const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
 })
 
 /**
- * Builds the events of the collected days, a slice of days per event-loop
- * turn (a multi-year history has a thousand days, and each event is hashed and
- * scrubbed), in the same order as one `buildHistoricalEvents` call:
- * `install_inferred` first, then the days in order (each slice repeats
- * `install_inferred` first; it is kept once).
+ * Builds the events of the collected days (the protocol's `BuildEvents`), a
+ * slice of days per event-loop turn (a multi-year history has a thousand
+ * days, and each event is hashed and scrubbed), in the same order as one
+ * `buildHistoricalEvents` call: `install_inferred` first, then the days in
+ * order (each slice repeats `install_inferred` first; it is kept once).
  */
-export const toPlan = (
-  collected: { readonly window: DayWindow.DayWindow; readonly rollups: ReadonlyArray<RollupMerge.DailyRollup>; readonly dropped: ReadonlyArray<RollupCompiler.DroppedKey> },
-  options: PlanOptions
-): Effect.Effect<Plan> =>
+export const buildEvents = (
+  app: BackfillApp.BackfillApp,
+  build: {
+    readonly installId: string
+    readonly window: DayWindow.DayWindow
+    readonly rollups: ReadonlyArray<RollupMerge.DailyRollup>
+    readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
+  }
+): Effect.Effect<ReadonlyArray<CaptureEvent.CaptureEvent>> =>
   Effect.gen(function*() {
     const events: Array<CaptureEvent.CaptureEvent> = []
-    const { rollups } = collected
+    const { rollups } = build
     for (let start = 0; start === 0 || start < rollups.length; start += EVENT_SLICE) {
       if (start > 0) yield* yieldToEventLoop
       const built = HistoricalEvents.buildHistoricalEvents({
-        app: options.app,
-        installId: options.installId,
-        window: collected.window,
+        app,
+        installId: build.installId,
+        window: build.window,
         rollups: rollups.slice(start, start + EVENT_SLICE),
-        baseProperties: options.baseProperties
+        baseProperties: build.baseProperties
       })
       for (const event of start === 0 ? built : built.slice(1)) events.push(event)
     }
     yield* yieldToEventLoop
+    return events
+  })
+
+/**
+ * A plan without any gate (`Backfill.plan`): collect, then build.
+ */
+export const plan = (options: PlanOptions & { readonly nowMs: number }): Effect.Effect<Plan, ActivitySourceError, ActivitySource> =>
+  Effect.gen(function*() {
+    const collected = yield* collect(options.app, { nowMs: options.nowMs })
+    const events = yield* buildEvents(options.app, { ...collected, installId: options.installId, baseProperties: options.baseProperties })
     return { ...collected, events, summary: HistoricalEvents.summarizeEvents(collected.window, events) }
   })
 

@@ -33,6 +33,8 @@ export interface Outcome {
   readonly errors: ReadonlyArray<string>
   readonly delivered: boolean
   readonly requests: number
+  /** Every status the server answered, in order. */
+  readonly statuses: ReadonlyArray<number>
 }
 
 /**
@@ -71,12 +73,14 @@ export const deliver = async (
 ): Promise<Outcome> => {
   const acknowledged = new Set<string>()
   const errors: Array<string> = []
+  const statuses: Array<number> = []
   const wire = makeWire({
     batchUrl: `${target.host}/batch/`,
     fetch: tuning.fetch,
     historicalMigration: target.historicalMigration,
     onAcknowledged: (uuids) => uuids.forEach((uuid) => acknowledged.add(uuid)),
     onRefused: (why) => errors.push(why),
+    onAnswered: (status) => statuses.push(status),
     signal
   })
   const client = new PostHog(target.apiKey, {
@@ -103,13 +107,28 @@ export const deliver = async (
   errors.push(...(await shutdownAndAccount(client, wire, tuning.shutdownTimeoutMs)))
   if (signal.aborted) errors.push("the send was interrupted")
 
+  return { ...account(events, acknowledged, errors.slice(), statuses), requests: wire.requests() }
+}
+
+/**
+ * What sending `events` amounts to, given the uuids the server acknowledged:
+ * delivered only when every event was and nothing went wrong.
+ *
+ * @internal
+ */
+export const account = (
+  events: ReadonlyArray<{ readonly uuid: string }>,
+  acknowledged: ReadonlySet<string>,
+  errors: ReadonlyArray<string>,
+  statuses: ReadonlyArray<number>
+): Omit<Outcome, "requests"> => {
   const unacknowledgedUuids = events.map((event) => event.uuid).filter((uuid) => !acknowledged.has(uuid))
   return {
     expected: events.length,
     acknowledged: events.length - unacknowledgedUuids.length,
     unacknowledgedUuids,
-    errors: errors.slice(),
+    errors,
     delivered: unacknowledgedUuids.length === 0 && errors.length === 0,
-    requests: wire.requests()
+    statuses
   }
 }

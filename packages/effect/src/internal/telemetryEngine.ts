@@ -90,6 +90,11 @@ export interface EngineOptions {
   readonly transport: ((events: TransportEvents) => Transport) | undefined
   readonly disabledReason: string
   readonly maxDedupeKeys: number
+  /**
+   * Records the day the first event was acknowledged (the live era's start,
+   * which ends the backfill's window). Called once, with that day.
+   */
+  readonly recordLiveSince?: ((day: string) => Effect.Effect<void>) | undefined
 }
 
 /** @internal */
@@ -146,8 +151,19 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
       }
     }
 
+    // The day of the first acknowledgement, recorded by the next operation (a capture, a flush,
+    // the shutdown): the transport's callbacks run outside any Effect.
+    let firstAckDay: string | undefined
+    let liveSinceRecorded = options.recordLiveSince === undefined
+    const recordLiveSince = Effect.suspend(() => {
+      if (liveSinceRecorded || firstAckDay === undefined) return Effect.void
+      liveSinceRecorded = true
+      return options.recordLiveSince!(firstAckDay)
+    })
+
     const events: TransportEvents = {
       acknowledged: (uuids) => {
+        if (firstAckDay === undefined && uuids.some((uuid) => pending.has(uuid))) firstAckDay = new Date(Date.now()).toISOString().slice(0, 10)
         for (const uuid of uuids) {
           if (!pending.has(uuid)) continue
           const key = pending.get(uuid)
@@ -249,6 +265,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
 
     const capture: Engine["capture"] = (event, payload, captureOptions) =>
       Effect.suspend(() => captureUnsafe(event, payload, captureOptions)).pipe(
+        Effect.zipLeft(recordLiveSince),
         Effect.catchAllDefect((defect) => {
           const reason = `unexpected failure while capturing: ${defect instanceof Error ? defect.message : String(defect)}`
           return Effect.as(Effect.logError(reason), CaptureResult.Disabled({ reason }))
@@ -263,6 +280,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
         yield* Effect.promise(() => current.flush().catch(() => undefined))
       }
       reconcile()
+      yield* recordLiveSince
       return report()
     })
 
@@ -280,6 +298,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
       })())
 
     const shutdown: Engine["shutdown"] = Effect.promise(shutdownOnce).pipe(
+      Effect.zipLeft(recordLiveSince),
       Effect.tap((final) =>
         final.delivered
           ? Effect.logDebug(`telemetry shut down: ${final.acknowledged}/${final.captured} live event(s) acknowledged`)

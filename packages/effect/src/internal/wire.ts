@@ -107,6 +107,8 @@ export interface WireOptions {
   readonly historicalMigration: boolean
   /** A 2xx answer covered these uuids. */
   readonly onAcknowledged: (uuids: ReadonlyArray<string>) => void
+  /** The server answered a request with this status (any status). */
+  readonly onAnswered?: ((status: number) => void) | undefined
   /** A request was refused before it left (the reason is also thrown to posthog-node). */
   readonly onRefused: (why: string) => void
   /** Aborts every request of this wire (besides `close`). */
@@ -175,6 +177,7 @@ export const makeWire = (options: WireOptions): Wire => {
     try {
       const signal = init.signal === undefined ? stop : AbortSignal.any([init.signal, stop])
       const response = await base(url, { ...init, signal })
+      options.onAnswered?.(response.status)
       if (response.status >= 200 && response.status < 300) options.onAcknowledged(carried.uuids)
       return response
     } finally {

@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { type BackfillApp, type CaptureEvent } from "@posthog-backfill/core"
+import type { BackfillApp, CaptureEvent, Rollout } from "@posthog-backfill/core"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -64,6 +64,12 @@ export interface HistoricalBackfillOptions {
   readonly lowPriority?: boolean | undefined
   /** posthog-node tuning. */
   readonly sink?: PostHogSink.Options | undefined
+  /**
+   * Overrides the app's rollout for this run, e.g. `{ spreadMs: 0 }` to send
+   * at once in development. Default: the app's (`Rollout.DEFAULT_ROLLOUT`:
+   * every install, spread over 24 hours).
+   */
+  readonly rollout?: Partial<Rollout.Rollout> | undefined
   /** The least severe log level printed. Default `"Warning"`; `"None"` prints nothing. */
   readonly logLevel?: LogLevel.Literal | undefined
 }
@@ -107,7 +113,8 @@ export const runHistoricalBackfill = async (options: HistoricalBackfillOptions):
       app: options.app,
       apiKey: options.apiKey,
       host: options.host,
-      baseProperties: options.baseProperties
+      baseProperties: options.baseProperties,
+      rollout: options.rollout
     }).pipe(
       Effect.provide(NodeBackfill.layer(options)),
       Effect.withConfigProvider(configProvider(options.env ?? process.env)),

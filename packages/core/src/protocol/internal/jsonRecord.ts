@@ -18,10 +18,13 @@ export const parseJsonRecord = (text: string): JsonRecord => {
   } catch {
     return { _tag: "NotJson" }
   }
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? { _tag: "Record", record: value as Readonly<Record<string, unknown>> }
-    : { _tag: "NotAnObject" }
+  const record = asRecord(value)
+  return record === undefined ? { _tag: "NotAnObject" } : { _tag: "Record", record }
 }
+
+/** `value` as a JSON object, or `undefined` when it is not one. @internal */
+export const asRecord = (value: unknown): Readonly<Record<string, unknown>> | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? value as Readonly<Record<string, unknown>> : undefined
 
 /** The JSON object in `text`, or `undefined`. @internal */
 export const jsonRecordOf = (text: string): Readonly<Record<string, unknown>> | undefined => {
