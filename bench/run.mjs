@@ -222,6 +222,12 @@ const machine = () => {
 // The run
 // ---------------------------------------------------------------------------
 
+/** The rollout simulation's last report (bench/rollout.mjs), if any: BENCHMARKS.md keeps its section. */
+function savedRollout(/** @type {string} */ resultsDir) {
+  const file = path.join(resultsDir, "rollout.json")
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined
+}
+
 // --render: rewrite BENCHMARKS.md and the chart from the saved results (after a change to the report's text).
 if (args.includes("--render")) {
   const resultsDir = path.join(outDir, "bench", "results")
@@ -229,7 +235,7 @@ if (args.includes("--render")) {
   const saved = JSON.parse(fs.readFileSync(path.join(resultsDir, "results.json"), "utf8"))
   saved.now = `${DAYS} days ending ${NOW_ISO}`
   fs.writeFileSync(path.join(resultsDir, "time-vs-rows.svg"), renderSvg(saved.sizes))
-  fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(saved, "bench/results/time-vs-rows.svg"))
+  fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(saved, "bench/results/time-vs-rows.svg", savedRollout(resultsDir)))
   process.stdout.write(`${consoleTable(saved.sizes)}\n`)
   process.exit(0)
 }
@@ -372,6 +378,6 @@ const resultsDir = path.join(outDir, "bench", "results")
 fs.mkdirSync(resultsDir, { recursive: true })
 fs.writeFileSync(path.join(resultsDir, "results.json"), JSON.stringify(all, null, 2) + "\n")
 fs.writeFileSync(path.join(resultsDir, "time-vs-rows.svg"), renderSvg(results))
-fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(all, "bench/results/time-vs-rows.svg"))
+fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(all, "bench/results/time-vs-rows.svg", savedRollout(resultsDir)))
 process.stdout.write(`${consoleTable(results)}\n`)
 log(`wrote ${path.join(outDir, "BENCHMARKS.md")} and ${resultsDir}/ in ${all.totalSeconds.toFixed(0)} s`)

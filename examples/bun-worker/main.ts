@@ -29,7 +29,7 @@ try {
     apiKey: "phc_example",
     host: server.url,
     env: {},
-    // The example sends at once; a real app keeps the default spread (24 h), so its fleet does not send at one instant.
+    // The example sends at once; a real app keeps the default spread (48 h), so its fleet does not send at one instant.
     rollout: { spreadMs: 0 }
   })
   const stillOpen = db.prepare("SELECT count(*) AS n FROM sdk_sessions").get() as { n: number }

@@ -36,7 +36,7 @@ export const program = Effect.gen(function*() {
   const { dataDir, database } = yield* sampleDataDir
   const server = yield* LocalCaptureServer.scoped()
   const live = NodeBackfill.layer({ app: Presets.claudeMem, dataDir, database })
-  // The example sends at once; a real app keeps the default spread (24 h), so its fleet does not send at one instant.
+  // The example sends at once; a real app keeps the default spread (48 h), so its fleet does not send at one instant.
   const rollout = { spreadMs: 0 }
   const run = Backfill.run({ app: Presets.claudeMem, apiKey: "phc_example", host: server.url, rollout }).pipe(Effect.provide(live))
 

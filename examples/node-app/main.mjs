@@ -34,7 +34,7 @@ const options = {
   env: {},
   baseProperties: { version: "1.0.0", os: process.platform },
   // The example sends at once. Your app keeps the default spread: each install's
-  // first run schedules its send within 24 h (outcome Scheduled) and a start from
+  // first run schedules its send within 48 h (outcome Scheduled) and a start from
   // then sends, so a release's fleet never sends at one instant.
   rollout: { spreadMs: 0 }
 }

@@ -3,9 +3,9 @@
  * compiled queries run over plain arrays must agree on every generated
  * database. This pins the SQL to the documented semantics (normalization per
  * row, floor, whole-day window, buckets, distinct over the union, sessions-first
- * first activity) and proves the in-memory source exact.
+ * first activity, the clock probe's two ranges) and proves the in-memory source exact.
  */
-import { type BackfillApp, DayWindow, FirstActivity, Presets, RollupCompiler, RollupMerge } from "@posthog-backfill/core"
+import { type BackfillApp, ClockProbe, DayWindow, FirstActivity, Presets, RollupCompiler, RollupMerge } from "@posthog-backfill/core"
 import { columnsOfRows, runQueryInMemory, type TableRows } from "@posthog-backfill/testkit/InMemoryQuery"
 import Database from "better-sqlite3"
 import fc from "fast-check"
@@ -34,6 +34,11 @@ const compare = (app: BackfillApp.BackfillApp, tables: TableRows, nowMs: number)
     const sqlFirst = first.query === null ? null : FirstActivity.readFirstActivity(db.prepare(first.query.sql).all(...first.query.params) as Array<Record<string, unknown>>)
     const memFirst = first.query === null ? null : FirstActivity.readFirstActivity(runQueryInMemory(first.query, present))
     expect(memFirst).toBe(sqlFirst)
+    const probe = ClockProbe.compileClockProbe({ spec: app.spec, columns, floorMs: app.floorMs, nowMs })
+    if (probe !== null) {
+      const sqlClock = ClockProbe.readClockProbe(db.prepare(probe.sql).all(...probe.params) as Array<Record<string, unknown>>)
+      expect(ClockProbe.readClockProbe(runQueryInMemory(probe, present))).toEqual(sqlClock)
+    }
     const window = DayWindow.dayWindow({ nowMs, firstActivityMs: sqlFirst })
     if (!DayWindow.isShippable(window)) return
     const plan = RollupCompiler.compileRollup({ spec: app.spec, columns, window, floorMs: app.floorMs })

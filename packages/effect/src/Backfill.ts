@@ -170,7 +170,7 @@ const toOutcome = (
       return Effect.succeed(Outcome.Sent({ summary: summary(), eventCount: state.events!.length, report: report() }))
     case "DeliveryFailed":
       return Effect.succeed(
-        Outcome.Failed({ summary: summary(), reason: decision.failure.message, report: report(), nextAttemptAt: decision.record.nextEligibleAt })
+        Outcome.Failed({ summary: summary(), reason: describeFailure(report()), report: report(), nextAttemptAt: decision.record.nextEligibleAt })
       )
     case "Error":
       // Every action fails only with the errors of its service.
@@ -287,7 +287,7 @@ const performer = (options: RunOptions, nowMs: number) =>
               ? { _tag: "Delivered", receipt: report }
               : {
                 _tag: "NotDelivered",
-                failure: { class: Backoff.classifyFailure(report.statuses), message: describeFailure(report) },
+                failure: { class: Backoff.classifyFailure(report.statuses), message: failureInBrief(report) },
                 receipt: report
               })
         case "WriteMarker":
@@ -305,6 +305,19 @@ const performer = (options: RunOptions, nowMs: number) =>
     return (action: Action) =>
       step(action).pipe(Effect.catchAll((error) => Effect.succeed<BackfillProtocol.Result>({ _tag: "Failed", error })))
   })
+
+/**
+ * The failure as the attempt record keeps it: the server's last refusal (or
+ * the client's first error) and how much was acknowledged.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const failureInBrief = (report: DeliveryReport): string => {
+  const refusal = [...report.statuses].reverse().find((status) => status < 200 || status >= 300)
+  const cause = refusal !== undefined ? `HTTP ${refusal}` : report.errors[0] ?? "not acknowledged"
+  return `${cause}; ${report.acknowledged}/${report.expected} events acknowledged`
+}
 
 /**
  * One line that says why delivery was not confirmed.

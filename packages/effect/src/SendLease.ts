@@ -37,6 +37,20 @@ export interface Service {
   readonly acquire: Effect.Effect<Acquisition, SendLeaseError>
   /** Gives the lease back (only while it is still this one's). */
   readonly release: Effect.Effect<void, SendLeaseError>
+  /** Who holds it now, and whether the next start may take it over; `undefined` when free. Takes nothing. */
+  readonly peek: Effect.Effect<Holding | undefined, SendLeaseError>
+}
+
+/**
+ * A lease as `peek` finds it: its holder (`undefined` for a file that holds
+ * no lease) and whether it is stale.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Holding {
+  readonly holder: Lease.LeaseRecord | undefined
+  readonly stale: boolean
 }
 
 /**
@@ -95,7 +109,8 @@ export const make = (options: Options): Effect.Effect<Service> =>
     )
     const release: Service["release"] = Effect.flatMap(Ref.getAndSet(held, undefined), (lease) =>
       lease === undefined ? Effect.void : Effect.mapError(LeaseFile.release(options.path, lease), fail("release")))
-    return SendLease.of({ acquire, release })
+    const peek: Service["peek"] = Effect.mapError(LeaseFile.peek(options.path, options.staleAfterMs ?? STALE_AFTER_MS), fail("read"))
+    return SendLease.of({ acquire, release, peek })
   })
 
 /**
@@ -117,6 +132,7 @@ export const layerStatic = (holder?: Lease.LeaseRecord | undefined): Layer.Layer
     SendLease,
     SendLease.of({
       acquire: Effect.succeed(holder === undefined ? { _tag: "Acquired" } : { _tag: "Held", holder }),
-      release: Effect.void
+      release: Effect.void,
+      peek: Effect.succeed(holder === undefined ? undefined : { holder, stale: false })
     })
   )

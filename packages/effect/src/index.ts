@@ -9,6 +9,8 @@
 // The backfill.
 /** The gated backfill program: `Backfill.run`, `Backfill.plan` and the outcomes. */
 export * as Backfill from "./Backfill.js"
+/** Where an install's backfill stands (marker, pending send, schedule or backoff, lease, live era), read without writing. */
+export * as BackfillStatus from "./BackfillStatus.js"
 /** Runs the core's compiled queries: over a host connection or an `@effect/sql` client. */
 export * as ActivitySource from "./ActivitySource.js"
 /** The activity source over a SQLite file on Node (better-sqlite3, read-only, worker threads). */

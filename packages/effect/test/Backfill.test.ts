@@ -3,7 +3,7 @@
  * sink, in-memory marker / install id / activity source, a static consent, a
  * test clock and a capturing console.
  */
-import { type BackfillApp, type Backoff, type ConsentRules, DayWindow, type Lease, Marker, Presets, type Query } from "@posthog-backfill/core"
+import { type BackfillApp, type Backoff, type ConsentRules, DayWindow, type Lease, Marker, Presets, type Query, Rollout } from "@posthog-backfill/core"
 import { columnsOfRows, runQueryInMemory } from "@posthog-backfill/testkit/InMemoryQuery"
 import {
   ActivitySource,
@@ -303,6 +303,114 @@ describe("Backfill.run gates", () => {
       expect(failed.pending).toMatchObject({ throughDay: "2026-06-09", eventCount: 3 })
       const dry = yield* runWith({ consent: consentDebug })
       expect(dry.pending).toBeUndefined()
+    }))
+})
+
+const outcomeOf = (result: { readonly result: { _tag: string } }) => {
+  const either = result.result as { _tag: "Right"; right: [Backfill.Outcome, string | undefined] } | { _tag: "Left"; left: unknown }
+  if (either._tag === "Left") throw new Error(`the run failed: ${String(either.left)}`)
+  return either.right[0]
+}
+const HOUR = 3_600_000
+
+describe("Backfill.run: one sender, backoff, rollout, live era, clock", () => {
+  it.effect("another process holds the lease: Busy, nothing read, nothing written", () =>
+    Effect.gen(function*() {
+      const holder = { pid: 4242, host: "build-7", token: "t", startedAt: "2026-06-12T07:59:00.000Z" }
+      const run = yield* runWith({ installId: "i", leaseHolder: holder, source: untouchableSource })
+      expect(outcomeOf(run)).toEqual(Backfill.Outcome.Busy({ holder }))
+      expect([run.written, run.pending, run.attemptsAfter, run.recording.clientsConstructed]).toEqual([[], undefined, undefined, 0])
+    }))
+
+  it.effect("a failed delivery is recorded: 401 waits the 7-day cap, a 503 about an hour; the next run backs off without reading", () =>
+    Effect.gen(function*() {
+      const refused = yield* runWith({ installId: "i", sink: { _tag: "Reject", errors: ["HTTP 401"], statuses: [401] } })
+      expect(outcomeOf(refused)).toMatchObject({ _tag: "Failed", nextAttemptAt: "2026-06-19T08:00:00.000Z" })
+      expect(refused.attemptsAfter).toMatchObject({ attempts: 1, nextEligibleAt: "2026-06-19T08:00:00.000Z", lastFailure: { class: "NonRetriable" } })
+
+      const flaky = yield* runWith({ installId: "i", sink: { _tag: "Reject", errors: ["HTTP 503"], statuses: [503, 503, 503] } })
+      const record = flaky.attemptsAfter!
+      expect(record).toMatchObject({ attempts: 1, lastFailure: { class: "Retriable", error: expect.stringContaining("HTTP 503") } })
+      const wait = Date.parse(record.nextEligibleAt) - NOW
+      expect(wait).toBeGreaterThanOrEqual(HOUR / 2)
+      expect(wait).toBeLessThan(HOUR)
+
+      const early = yield* runWith({ installId: "i", attempts: record, pending: flaky.pending!, source: untouchableSource })
+      expect(outcomeOf(early)).toEqual(Backfill.Outcome.BackingOff({ until: record.nextEligibleAt, attempts: record }))
+      expect([early.written, early.recording.clientsConstructed]).toEqual([[], 0])
+
+      // Once due, the retry is the same send, and success clears the record.
+      const due = yield* runWith({ installId: "i", attempts: record, pending: flaky.pending!, nowMs: Date.parse(record.nextEligibleAt) })
+      expect(outcomeOf(due)._tag).toBe("Sent")
+      expect(due.recording.events.map((e) => e.uuid)).toEqual(flaky.recording.events.map((e) => e.uuid))
+      expect(due.attemptsAfter).toBeUndefined()
+      // A second failure counts on, and doubles the wait.
+      const again = yield* runWith({ installId: "i", attempts: record, nowMs: Date.parse(record.nextEligibleAt), sink: { _tag: "Reject", errors: ["x"], statuses: [502] } })
+      expect(again.attemptsAfter?.attempts).toBe(2)
+    }))
+
+  it.effect("force ignores the backoff, never the marker or the lease", () =>
+    Effect.gen(function*() {
+      const record = { attempts: 3, nextEligibleAt: "2026-06-13T08:00:00.000Z", lastFailure: { at: "x", class: "Retriable" as const, error: "e" } }
+      expect(outcomeOf(yield* runWith({ installId: "i", attempts: record, force: true }))._tag).toBe("Sent")
+      const done = Marker.parseMarker(JSON.stringify({ completedAt: "x", throughDay: "2026-01-01", eventCount: 3, installId: "i" }))
+      expect(outcomeOf(yield* runWith({ installId: "i", attempts: record, force: true, marker: done, source: untouchableSource }))._tag).toBe("AlreadyDone")
+      const holder = { pid: 1, host: "h", token: "t", startedAt: "x" }
+      expect(outcomeOf(yield* runWith({ installId: "i", attempts: record, force: true, leaseHolder: holder, source: untouchableSource }))._tag).toBe("Busy")
+    }))
+
+  it.effect("outside the rollout: NotInRollout before the database, nothing written; raising the fraction lets it in", () =>
+    Effect.gen(function*() {
+      const id = "6f9d2c1a-0000-4000-8000-000000000001"
+      const point = Rollout.rolloutPoint(Presets.claudeMem.namespace, id)
+      const below = Math.max(0, point - 0.01)
+      const out = yield* runWith({ installId: id, rollout: { fraction: below }, source: untouchableSource })
+      expect(outcomeOf(out)).toEqual(Backfill.Outcome.NotInRollout({ fraction: below, point }))
+      expect([out.written, out.pending, out.attemptsAfter]).toEqual([[], undefined, undefined])
+      expect(outcomeOf(yield* runWith({ installId: id, rollout: { fraction: Math.min(1, point + 0.01) } }))._tag).toBe("Sent")
+      // Without an id, the rollout creates it: the decision is the install's own.
+      const fresh = yield* runWith({ rollout: { fraction: 0 }, source: untouchableSource })
+      expect(outcomeOf(fresh)._tag).toBe("NotInRollout")
+      expect(fresh.installIdAfter).toMatch(/^[0-9a-f-]{36}$/)
+    }))
+
+  it.effect("the spread: the first run schedules the send and stops before the database; a run once due sends", () =>
+    Effect.gen(function*() {
+      const id = "6f9d2c1a-0000-4000-8000-000000000002"
+      const offset = Rollout.spreadOffsetMs(Presets.claudeMem.namespace, id, 86_400_000)
+      const first = yield* runWith({ installId: id, rollout: { spreadMs: 86_400_000 }, source: untouchableSource })
+      const at = new Date(NOW + offset).toISOString()
+      expect(outcomeOf(first)).toEqual(Backfill.Outcome.Scheduled({ at }))
+      expect(first.attemptsAfter).toEqual({ attempts: 0, nextEligibleAt: at })
+      expect([first.written, first.pending]).toEqual([[], undefined])
+      const early = yield* runWith({ installId: id, attempts: first.attemptsAfter, rollout: { spreadMs: 86_400_000 }, nowMs: NOW + offset - 1, source: untouchableSource })
+      expect(outcomeOf(early)._tag).toBe("Scheduled")
+      const due = yield* runWith({ installId: id, attempts: first.attemptsAfter, rollout: { spreadMs: 86_400_000 }, nowMs: NOW + offset })
+      expect(outcomeOf(due)._tag).toBe("Sent")
+      expect(due.attemptsAfter).toBeUndefined()
+    }))
+
+  it.effect("the live era: the backfill ends the day before it; one that began on the install day leaves nothing, and the marker", () =>
+    Effect.gen(function*() {
+      const cut = yield* runWith({ installId: "i", liveSince: "2025-10-21" })
+      expect(outcomeOf(cut)).toMatchObject({ _tag: "Sent", eventCount: 2, summary: { installDay: "2025-10-19", lastFullDay: "2025-10-20" } })
+      expect(cut.recording.events.map((e) => e.timestamp.toISOString())).toEqual(["2025-10-19T12:00:00.000Z", "2025-10-19T12:00:00.000Z"])
+      expect(cut.written).toEqual([{ completedAt: "2026-06-12T08:00:00.000Z", throughDay: "2025-10-20", eventCount: 2, installId: "i" }])
+
+      const covered = yield* runWith({ installId: "i", liveSince: "2025-10-19" })
+      expect(outcomeOf(covered)).toMatchObject({ _tag: "NothingToSend", why: "LiveEra" })
+      expect(covered.recording.clientsConstructed).toBe(0)
+      expect(covered.written).toEqual([{ completedAt: "2026-06-12T08:00:00.000Z", throughDay: "2025-10-18", eventCount: 0, installId: "i" }])
+    }))
+
+  it.effect("a clock before the floor or the install day is refused: no marker, and the next run with a right clock sends", () =>
+    Effect.gen(function*() {
+      for (const nowMs of [day("2023-06-01T00:00:00Z"), day("2025-09-01T00:00:00Z")]) {
+        const wrong = yield* runWith({ installId: "i", nowMs })
+        expect(outcomeOf(wrong)).toMatchObject({ _tag: "ClockRefused", reason: expect.stringMatching(/^the clock says /) })
+        expect([wrong.written, wrong.pending, wrong.attemptsAfter, wrong.recording.clientsConstructed]).toEqual([[], undefined, undefined, 0])
+      }
+      expect(outcomeOf(yield* runWith({ installId: "i" }))._tag).toBe("Sent")
     }))
 })
 

@@ -55,4 +55,25 @@ describe("the benchmark (bench/run.mjs)", () => {
     expect(svg.match(/<polyline /g)).toHaveLength(3)
     fs.rmSync(out, { recursive: true, force: true })
   }, 180_000)
+
+  it("the rollout simulation (bench/rollout.mjs) runs on a small fleet, deterministically, and its spread cuts the instant peak", async () => {
+    const simulate = (out: string) =>
+      new Promise<void>((resolve, reject) =>
+        execFile(process.execPath, [path.join(ROOT, "bench/rollout.mjs"), "--installs", "3000", "--out", out], { cwd: ROOT, timeout: 170_000 }, (error, _stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve())
+      ).then(() => JSON.parse(fs.readFileSync(path.join(out, "bench/results/rollout.json"), "utf8")) as {
+        installs: number
+        results: ReadonlyArray<{ name: string; arrival: string; peakEventsPerMinute: number; installsSending: number; events: number }>
+      })
+    const [first, second] = await Promise.all([simulate(fs.mkdtempSync(path.join(os.tmpdir(), "phb-rollout-"))), simulate(fs.mkdtempSync(path.join(os.tmpdir(), "phb-rollout-")))])
+    expect(second.results).toEqual(first.results)
+    const find = (name: string, arrival: string) => first.results.find((r) => r.name === name && r.arrival === arrival)!
+    const spread = find("defaults", "at one instant")
+    const none = find("no spread (every install at its first start)", "at one instant")
+    expect(spread.events).toBe(none.events)
+    // Without a spread an instant fleet sends everything in one minute; the spread divides it many times over.
+    expect(none.peakEventsPerMinute).toBe(none.events)
+    expect(spread.peakEventsPerMinute * 20).toBeLessThan(none.peakEventsPerMinute)
+    expect(find("1% canary, default spread", "at one instant").installsSending).toBeLessThan(spread.installsSending / 20)
+  }, 180_000)
 })

@@ -8,7 +8,7 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { type BackfillApp } from "@posthog-backfill/core"
-import { AppDataDir, Backfill, ConfigFile, InstallId, RuntimeActivitySource } from "@posthog-backfill/effect"
+import { AppDataDir, Backfill, BackfillStatus, ConfigFile, InstallId, RuntimeActivitySource } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { expected } from "../errors.js"
@@ -16,7 +16,9 @@ import * as options from "../options.js"
 import { planJson } from "../render/planJson.js"
 import { colorful, note, stdout } from "../render/output.js"
 import { withSpinner } from "../render/progress.js"
-import { type InstallIdSource, planSummary } from "../render/summary.js"
+import { statusJson, statusRows } from "../render/status.js"
+import { type InstallIdSource, planSummary, styles } from "../render/summary.js"
+import * as fs from "node:fs"
 
 /**
  * The install id a plan shows: `--install-id`, else the data dir's (read
@@ -48,6 +50,18 @@ export const planInstallId = (
       ? placeholder(`no install id in ${configPath} yet`)
       : { id: current.right, source: { _tag: "DataDir", configPath } as InstallIdSource }
   })
+
+/**
+ * Where the backfill stands in the data dir, read without writing; `undefined`
+ * when there is no data dir (yet), or with a warning when it cannot be read.
+ */
+const readStatus = (app: BackfillApp.BackfillApp, dataDir: string | undefined) =>
+  dataDir === undefined || !fs.existsSync(dataDir)
+    ? Effect.succeed(undefined)
+    : BackfillStatus.read.pipe(
+      Effect.provide(AppDataDir.layer({ app, dataDir })),
+      Effect.catchAll((error) => Effect.as(note(`warning: ${error.message}`), undefined))
+    )
 
 const placeholderNote = (id: string, source: InstallIdSource): string =>
   source._tag === "Placeholder"
@@ -86,7 +100,14 @@ export const command = Command.make(
       const nowMs = yield* options.resolveNow(args.now)
       const flag = yield* options.resolveInstallIdFlag(args.installId)
       const { id, source } = yield* planInstallId(app, paths.dataDir, flag)
-      const plan = yield* Backfill.plan({ app, installId: id }).pipe(
+      const status = yield* readStatus(app, paths.dataDir)
+      // The plan is the next send's: a pending send pins its window, the live era ends it.
+      const plan = yield* Backfill.plan({
+        app,
+        installId: status?.pending?.installId ?? id,
+        pinnedLastFullDay: status?.pending?.throughDay,
+        liveSince: status?.liveSince
+      }).pipe(
         Effect.provide(RuntimeActivitySource.layer(paths.database, { busyTimeoutMs: yield* options.resolveBusyTimeout(args.busyTimeout) })),
         options.withNow(nowMs),
         withSpinner(`reading ${paths.database}`),
@@ -94,11 +115,15 @@ export const command = Command.make(
       )
       if (args.json) {
         if (source._tag === "Placeholder") yield* note(placeholderNote(id, source))
-        yield* stdout(JSON.stringify(planJson(plan), null, 2))
+        yield* stdout(JSON.stringify({ ...planJson(plan), state: status === undefined ? null : statusJson(status) }, null, 2))
         return
       }
+      const color = colorful()
       yield* stdout(
-        ...planSummary({ app, database: paths.database, installId: id, installIdSource: source, plan, color: colorful() })
+        ...planSummary({ app, database: paths.database, installId: id, installIdSource: source, plan, color }),
+        ...(status === undefined || paths.dataDir === undefined
+          ? []
+          : ["", styles(color).bold(`state of ${paths.dataDir}`), ...statusRows(status, Option.getOrElse(nowMs, () => Date.now())).map(([label, value]) => `  ${label.padEnd(12)}  ${value}`)])
       )
     })
 ).pipe(

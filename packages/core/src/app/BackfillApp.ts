@@ -40,7 +40,7 @@ export interface BackfillApp {
   /**
    * The staged rollout: the share of installs that send, the window their
    * sends spread over, and the longest in-process start delay. Default
-   * `Rollout.DEFAULT_ROLLOUT` (every install, spread over 24 hours, no wait).
+   * `Rollout.DEFAULT_ROLLOUT` (every install, spread over 48 hours, no wait).
    */
   readonly rollout: Rollout.Rollout
 }

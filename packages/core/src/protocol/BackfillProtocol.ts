@@ -56,6 +56,16 @@ export { PLACEHOLDER_INSTALL_ID } from "./internal/model.js"
 export const summaryOf: (state: State) => PlanSummary | undefined = internal.summaryOf
 
 /**
+ * The live era's first day a window may end before: `day`, unless it lies
+ * before the app's floor (recorded under a clock that was behind; ending the
+ * window there would latch an empty marker), then none.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const usableLiveSince: (floorMs: number, day: string | undefined) => string | undefined = internal.usableLiveSince
+
+/**
  * The first action of a run.
  *
  * @since 0.1.0

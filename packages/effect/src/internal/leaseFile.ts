@@ -118,3 +118,18 @@ const takeOver = (path: string, staleText: string, own: Lease.LeaseRecord, stale
  */
 export const release = (path: string, lease: Lease.LeaseRecord): Effect.Effect<void, StateFileError> =>
   Effect.flatMap(readHolder(path), (now) => (now.lease?.token === lease.token ? remove(path) : Effect.void))
+
+/**
+ * Who holds the lease at `path` now and whether it is stale, or `undefined`
+ * when there is no lease file. Takes nothing.
+ *
+ * @internal
+ */
+export const peek = (
+  path: string,
+  staleAfterMs: number
+): Effect.Effect<{ readonly holder: Lease.LeaseRecord | undefined; readonly stale: boolean } | undefined, StateFileError> =>
+  Effect.flatMap(readHolder(path), (seen) =>
+    seen.text === undefined
+      ? Effect.succeed(undefined)
+      : Effect.map(isStale(path, seen.lease, staleAfterMs), (stale) => ({ holder: seen.lease, stale })))

@@ -9,7 +9,7 @@
  */
 import {
   type BackfillApp,
-  type BackfillProtocol,
+  BackfillProtocol,
   type CaptureEvent,
   ClockProbe,
   DayWindow,
@@ -36,6 +36,10 @@ export interface PlanOptions {
   readonly installId: string
   /** The app's current base properties (only `install_inferred` carries them). */
   readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
+  /** A pending send's last day: the window a retry pins (see `DayWindow.dayWindow`). */
+  readonly pinnedLastFullDay?: string | undefined
+  /** The live era's first day: the window ends the day before (one before the app's floor is ignored). */
+  readonly liveSince?: string | undefined
 }
 
 /**
@@ -223,7 +227,11 @@ export const buildEvents = (
  */
 export const plan = (options: PlanOptions & { readonly nowMs: number }): Effect.Effect<Plan, ActivitySourceError, ActivitySource> =>
   Effect.gen(function*() {
-    const collected = yield* collect(options.app, { nowMs: options.nowMs })
+    const collected = yield* collect(options.app, {
+      nowMs: options.nowMs,
+      pinnedLastFullDay: options.pinnedLastFullDay,
+      liveSince: BackfillProtocol.usableLiveSince(options.app.floorMs, options.liveSince)
+    })
     const events = yield* buildEvents(options.app, { ...collected, installId: options.installId, baseProperties: options.baseProperties })
     return { ...collected, events, summary: HistoricalEvents.summarizeEvents(collected.window, events) }
   })

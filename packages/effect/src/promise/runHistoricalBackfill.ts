@@ -67,7 +67,7 @@ export interface HistoricalBackfillOptions {
   /**
    * Overrides the app's rollout for this run, e.g. `{ spreadMs: 0 }` to send
    * at once in development. Default: the app's (`Rollout.DEFAULT_ROLLOUT`:
-   * every install, spread over 24 hours).
+   * every install, spread over 48 hours).
    */
   readonly rollout?: Partial<Rollout.Rollout> | undefined
   /** The least severe log level printed. Default `"Warning"`; `"None"` prints nothing. */

@@ -128,6 +128,18 @@ export interface CapturedEvent {
 }
 
 /**
+ * One request as it arrived, before any answer (a client killed while it
+ * waits still leaves its arrival): where it went and every batch entry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ArrivedRequest {
+  readonly path: string
+  readonly events: ReadonlyArray<CapturedEvent>
+}
+
+/**
  * A running local capture server.
  *
  * @since 0.1.0
@@ -142,6 +154,10 @@ export interface LocalCaptureServer {
   readonly requests: ReadonlyArray<RecordedRequest>
   /** Every accepted event so far, in arrival order (a snapshot). */
   readonly events: ReadonlyArray<CapturedEvent>
+  /** Every request as it arrived, answered or not (a snapshot). */
+  readonly arrivals: ReadonlyArray<ArrivedRequest>
+  /** Requests whose (delayed) answer is not written yet. */
+  readonly inFlight: number
   /** Replaces the active faults (and resets their counters); `{}` clears them. */
   readonly setFaults: (faults: CaptureFaults) => void
   /** Changes the 413 cap on the raw body size. */
@@ -233,6 +249,7 @@ const parseBody = (raw: Buffer): ParsedBody => {
 export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {}): Promise<LocalCaptureServer> => {
   const requests: Array<RecordedRequest> = []
   const events: Array<CapturedEvent> = []
+  const arrivals: Array<ArrivedRequest> = []
   /** Delayed answers not sent yet, with their responses (dropped by `reset` and `close`). */
   const pendingTimers = new Map<ReturnType<typeof setTimeout>, Http.ServerResponse>()
   let maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -304,6 +321,7 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
       apiKey: typeof json["api_key"] === "string" ? json["api_key"] : undefined
     }
 
+    arrivals.push({ path, events: batch.filter((entry): entry is CapturedEvent => isRecord(entry)) })
     let clientGone = false
     res.on("close", () => {
       if (!res.writableEnded) clientGone = true
@@ -359,6 +377,12 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
     get events() {
       return events.slice()
     },
+    get arrivals() {
+      return arrivals.slice()
+    },
+    get inFlight() {
+      return pendingTimers.size
+    },
     setFaults,
     setMaxBodyBytes: (bytes) => {
       maxBodyBytes = bytes
@@ -368,6 +392,7 @@ export const startLocalCaptureServer = (options: LocalCaptureServerOptions = {})
       dropPendingAnswers()
       requests.length = 0
       events.length = 0
+      arrivals.length = 0
       setFaults({})
     },
     close: listening.close

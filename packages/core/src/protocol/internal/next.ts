@@ -7,7 +7,7 @@
  * @internal
  */
 import { type PlanSummary, summarizeEvents } from "../../events/HistoricalEvents.js"
-import { isShippable } from "../../time/DayWindow.js"
+import { isShippable, utcDay } from "../../time/DayWindow.js"
 import { type AttemptRecord, eligibility, recordFailure, scheduled } from "../Backoff.js"
 import { judgeClock } from "../ClockSanity.js"
 import { isMarkerDone } from "../Marker.js"
@@ -98,7 +98,7 @@ const fromTheDatabase = (state: State): Step => {
   if (state.pending === undefined) return act(state, { _tag: "ReadPending" })
   if (state.liveSince === undefined) return act(state, { _tag: "ReadLiveSince" })
   if (state.collected === undefined) {
-    return act(state, { _tag: "Collect", pinnedLastFullDay: state.pending.value?.throughDay, liveSince: state.liveSince.value })
+    return act(state, { _tag: "Collect", pinnedLastFullDay: state.pending.value?.throughDay, liveSince: liveEraStart(state) })
   }
   const { collected } = state
   const clock = judgeClock({ nowMs: input.nowMs, floorMs: input.app.floorMs, firstActivityMs: collected.firstActivityMs, probe: collected.clock })
@@ -148,6 +148,18 @@ const fromTheDatabase = (state: State): Step => {
   return end(state, { _tag: "DeliveryFailed", failure: state.delivery.failure, record: state.failureRecorded })
 }
 
+/**
+ * The live era's first day, when it can be true: a day before the project
+ * floor was recorded under a clock that was behind, and would end the window
+ * before any activity (an empty marker, the history lost), so it is ignored.
+ *
+ * @internal
+ */
+export const usableLiveSince = (floorMs: number, day: string | undefined): string | undefined =>
+  day !== undefined && day >= utcDay(floorMs) ? day : undefined
+
+const liveEraStart = (state: State): string | undefined => usableLiveSince(state.input.app.floorMs, state.liveSince?.value)
+
 /** `Scheduled` or `BackingOff` when the record says the next attempt is later. */
 const notYet = (state: State, record: AttemptRecord | undefined): Decision | undefined => {
   const { input } = state
@@ -160,7 +172,7 @@ const nothingToSend = (state: State, collected: Collected): Step => {
   const window = collected.window
   const why = window.installDay === null
     ? "NoActivity"
-    : state.liveSince?.value !== undefined && state.liveSince.value <= window.installDay
+    : (liveEraStart(state) ?? "9999-12-31") <= window.installDay
     ? "LiveEra"
     : "TooRecent"
   if (isDryRun(state)) {
