@@ -204,7 +204,8 @@ const worlds: fc.Arbitrary<World> = fc
       fc.constantFrom("2026-05-30", "2026-06-09").map((throughDay) => ({ startedAt: iso(NOW - 10 * DAY), throughDay, installId: PENDING_ID, eventCount: 7 })),
       { nil: undefined }
     ),
-    liveSince: fc.constantFrom(undefined, undefined, "2026-03-01", "2025-01-01", "2024-01-01", "2023-05-01"),
+    // Long ago, the project floor, before it (a clock behind), yesterday and today (their eve not whole yet), ahead (a clock ahead).
+    liveSince: fc.constantFrom(undefined, undefined, "2026-03-01", "2025-01-01", "2024-01-01", "2023-05-01", "2026-06-10", "2026-06-11", "2026-06-12", "2026-07-01"),
     firstActivityMs: fc.constantFrom(null, NOW - 300 * DAY, NOW - 30 * HOUR, NOW + 40 * DAY),
     clock: fc.constantFrom({ futureRows: 0, recentRows: 50 }, { futureRows: 3, recentRows: 0 }, { futureRows: 400, recentRows: 50 }),
     activeDays: fc.integer({ min: 0, max: 40 }),
@@ -218,6 +219,10 @@ const worlds: fc.Arbitrary<World> = fc
       { nil: undefined, freq: 3 }
     )
   })
+
+/** The live-era start a run may trust, by hand: from the floor (2024-01-01) to today; else recorded under a wrong clock. */
+const usableLiveSince = (world: World): string | undefined =>
+  world.liveSince !== undefined && world.liveSince >= "2024-01-01" && world.liveSince <= DayWindow.utcDay(world.nowMs) ? world.liveSince : undefined
 
 const WRITES: ReadonlyArray<Tag> = ["WriteSchedule", "WritePending", "WriteMarker", "RecordFailure", "ClearPending", "ClearAttempts"]
 const indexOf = (trace: Trace, tag: Tag) => trace.tags.indexOf(tag)
@@ -256,9 +261,7 @@ describe("BackfillProtocol over every combination of facts", () => {
       expect(send.events).toBe(trace.built)
       const pending = trace.actions.find((a) => a._tag === "WritePending")!
       const collect = trace.actions.find((a) => a._tag === "Collect")!
-      // A live-era start before the floor (2024-01-01) was recorded under a clock that was behind: ignored.
-      const liveSince = world.liveSince !== undefined && world.liveSince >= "2024-01-01" ? world.liveSince : undefined
-      expect(collect).toMatchObject({ pinnedLastFullDay: world.pending?.throughDay, liveSince })
+      expect(collect).toMatchObject({ pinnedLastFullDay: world.pending?.throughDay, liveSince: usableLiveSince(world) })
       const id = world.pending?.installId ?? world.installId ?? CREATED_ID
       expect(pending).toMatchObject({ pending: { installId: id, throughDay: trace.window!.lastFullDay, eventCount: send.events.length } })
       expect(new Set(send.events.map((event) => event.distinctId))).toEqual(new Set([id]))
@@ -352,7 +355,7 @@ describe("BackfillProtocol over every combination of facts", () => {
         expect(indexOf(trace, "AcquireLease")).toBe(-1)
         if (world.failAt !== "WriteSchedule") expect(trace.decision).toMatchObject({ _tag: "Scheduled", untilMs: at })
       }
-      if (world.attempts?.attempts === 0 && world.rollout.spreadMs === 0) expect(trace.decision._tag).not.toBe("Scheduled")
+      if (world.attempts?.attempts === 0 && world.rollout.spreadMs === 0) expect(trace.decision).not.toMatchObject({ _tag: "Scheduled", why: "Spread" })
     })
   })
 
@@ -370,6 +373,26 @@ describe("BackfillProtocol over every combination of facts", () => {
       const behind = world.nowMs < app.floorMs ||
         (world.firstActivityMs !== null && world.firstActivityMs > world.nowMs) || world.clock.futureRows === 400
       expect(trace.decision._tag === "ClockRefused").toBe(behind)
+    })
+  })
+
+  it("with a live era, a fresh send waits until the day before it is whole, then ends exactly there: no day in neither, none in both", () => {
+    property((world, trace) => {
+      const live = usableLiveSince(world)
+      if (live === undefined || world.debug) return
+      const collect = trace.actions.find((a) => a._tag === "Collect")
+      if (trace.decision._tag === "Scheduled" && trace.decision.why === "LiveEraEve") {
+        expect(collect).toBeUndefined()
+        expect(world.pending).toBeUndefined()
+        // 36 h into the live era's first day, the day before it is the last full day.
+        expect(trace.decision.untilMs).toBe(Date.parse(`${live}T00:00:00Z`) + 36 * HOUR)
+        expect(trace.decision.untilMs).toBeGreaterThan(world.nowMs)
+        expect(trace.tags.at(-2)).toBe("ReleaseLease")
+      }
+      if (collect === undefined || world.failAt === "Collect") return
+      const eve = DayWindow.dayBefore(live)
+      if (world.pending === undefined) expect(trace.window!.lastFullDay).toBe(eve)
+      else expect(trace.window!.lastFullDay <= eve).toBe(true)
     })
   })
 
@@ -447,6 +470,15 @@ describe("BackfillProtocol, one run at a time", () => {
       expect(none.actions.find((a) => a._tag === "WriteMarker")).toMatchObject({ marker: { eventCount: 0 } })
       expect(indexOf(none, "Send")).toBe(-1)
     }
+    // Live telemetry began yesterday: sent now, the window would end 2026-06-09 and 2026-06-10 would be in neither era.
+    const recent = run({ ...world, liveSince: "2026-06-11" })
+    expect(recent.decision).toEqual({ _tag: "Scheduled", untilMs: Date.parse("2026-06-12T12:00:00Z"), why: "LiveEraEve" })
+    expect(indexOf(recent, "Collect")).toBe(-1)
+    const whole = run({ ...world, liveSince: "2026-06-11", nowMs: Date.parse("2026-06-12T12:00:00Z") })
+    expect(whole.window).toEqual({ installDay: "2026-05-01", lastFullDay: "2026-06-10" })
+    expect(whole.decision._tag).toBe("Sent")
+    // Recorded under a clock that was ahead (after today): ignored, never a wait until then.
+    expect(run({ ...world, liveSince: "2026-07-01" }).window).toEqual({ installDay: "2026-05-01", lastFullDay: "2026-06-09" })
     // Recorded under a clock that was behind (before the project floor): ignored, not an empty marker.
     const wrong = run({ ...world, liveSince: "2023-05-01" })
     expect(wrong.window).toEqual({ installDay: "2026-05-01", lastFullDay: "2026-06-09" })

@@ -66,8 +66,12 @@ export type Outcome = Data.TaggedEnum<{
   NoConsent: { readonly consent: ConsentRules.ConsentDecision }
   /** This install is outside the app's rollout; nothing read, nothing written. */
   NotInRollout: { readonly fraction: number; readonly point: number }
-  /** The rollout's spread scheduled this install's send for `at`; the first run from then sends. Nothing read but the state files. */
-  Scheduled: { readonly at: string }
+  /**
+   * Not yet: the first run from `at` sends. `Spread`: the rollout's spread put this install's send there.
+   * `LiveEraEve`: live telemetry began recently; from `at` the day before it is whole, so no day falls between the eras.
+   * Nothing read but the state files, nothing written but the schedule.
+   */
+  Scheduled: { readonly at: string; readonly why: "Spread" | "LiveEraEve" }
   /** An earlier delivery failed; no attempt before `until` (unless forced). Nothing read, nothing written. */
   BackingOff: { readonly until: string; readonly attempts: Backoff.AttemptRecord }
   /** Another process holds the backfill's lease (it is sending); nothing read, nothing written. */
@@ -153,7 +157,7 @@ const toOutcome = (
     case "NotInRollout":
       return Effect.succeed(Outcome.NotInRollout({ fraction: decision.fraction, point: decision.point }))
     case "Scheduled":
-      return Effect.succeed(Outcome.Scheduled({ at: new Date(decision.untilMs).toISOString() }))
+      return Effect.succeed(Outcome.Scheduled({ at: new Date(decision.untilMs).toISOString(), why: decision.why }))
     case "BackingOff":
       return Effect.succeed(Outcome.BackingOff({ until: new Date(decision.untilMs).toISOString(), attempts: decision.record }))
     case "Busy":

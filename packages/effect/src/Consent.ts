@@ -2,8 +2,9 @@
  * Telemetry consent: reads the environment and the app's telemetry config
  * file, and lets `@posthog-backfill/core`'s `resolveConsent` decide. The same
  * decision gates live events and the backfill. In order of precedence:
- * `DO_NOT_TRACK`, `<PREFIX>=0|1`, the config file's `enabled: false`, a CI
- * environment, then on by default; `<PREFIX>_DEBUG=1` (exactly `1`) is a dry
+ * `DO_NOT_TRACK`, `<PREFIX>=0|1`, the config file's `enabled` when it is
+ * anything but the boolean `true` (fails closed: `"false"`, `0`, `null`, even
+ * `"true"` are off), a CI environment, then on by default; `<PREFIX>_DEBUG=1` (exactly `1`) is a dry
  * run. The decision's `source` and `reason` say which rule won; {@link describe}
  * turns it into one line for a CLI.
  *

@@ -380,7 +380,7 @@ describe("Backfill.run: one sender, backoff, rollout, live era, clock", () => {
       const offset = Rollout.spreadOffsetMs(Presets.claudeMem.namespace, id, 86_400_000)
       const first = yield* runWith({ installId: id, rollout: { spreadMs: 86_400_000 }, source: untouchableSource })
       const at = new Date(NOW + offset).toISOString()
-      expect(outcomeOf(first)).toEqual(Backfill.Outcome.Scheduled({ at }))
+      expect(outcomeOf(first)).toEqual(Backfill.Outcome.Scheduled({ at, why: "Spread" }))
       expect(first.attemptsAfter).toEqual({ attempts: 0, nextEligibleAt: at })
       expect([first.written, first.pending]).toEqual([[], undefined])
       const early = yield* runWith({ installId: id, attempts: first.attemptsAfter, rollout: { spreadMs: 86_400_000 }, nowMs: NOW + offset - 1, source: untouchableSource })

@@ -1,7 +1,8 @@
 /**
  * `posthog-backfill plan`: a dry run. Opens the database read-only, builds
- * the events a send would capture and shows them; writes nothing anywhere (no
- * marker, no config file, no install id).
+ * the events the next send would capture (the window a pending send pins,
+ * ended by the live era) and shows them with where the data dir stands;
+ * writes nothing anywhere (no marker, no config file, no install id).
  *
  * @since 0.1.0
  */
@@ -128,7 +129,8 @@ export const command = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "Dry run: read the database (read-only) and show what a send would capture: the window, days, events, " +
-      "totals and a per-month activity chart. Writes nothing, sends nothing."
+    "Dry run: read the database (read-only) and show what the next send would capture: the window, days, events, " +
+      "totals and a per-month activity chart; and where the data dir stands (marker, pending send, backoff, lease, " +
+      "live era). Writes nothing, sends nothing."
   )
 )

@@ -134,7 +134,8 @@ export const command = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "Run the one-time backfill as the app would: marker, consent, build, dry run (<PREFIX>_DEBUG=1), API key, " +
-      "send with historical_migration, marker only after confirmed delivery. Exits 0 when sent or stopped by a gate."
+    "Run the one-time backfill as the app would: marker, consent, rollout, backoff, one sender, clock check, build, " +
+      "dry run (<PREFIX>_DEBUG=1), API key, send with historical_migration, marker only after confirmed delivery. " +
+      "Exits 0 when sent or stopped by a gate, 1 when delivery failed or the clock was refused."
   )
 )

@@ -91,8 +91,11 @@ export const describeOutcome = (
       )
     case "Scheduled":
       return line(
-        `nothing sent yet: the rollout spreads the fleet's sends, and this install's is scheduled for ${outcome.at}; ` +
-          "the first run from then sends. `send` from the command line never waits for it"
+        outcome.why === "LiveEraEve"
+          ? `nothing sent yet: live telemetry began recently, and the day before it is a whole day from ${outcome.at}; ` +
+            "a send from then covers every day up to the live era (sent now, the last days would be in neither)"
+          : `nothing sent yet: the rollout spreads the fleet's sends, and this install's is scheduled for ${outcome.at}; ` +
+            "the first run from then sends"
       )
     case "BackingOff":
       return line(

@@ -21,7 +21,9 @@
  *    `Busy`). Under the lease the marker and the attempts are read again:
  *    another process may have finished, or failed, while this one waited.
  * 3. The pending send (it pins the window and the install id) and the
- *    live-era start, then the database (`Collect`). A clock the activity
+ *    live-era start (while the day before it is not a whole day yet ->
+ *    `Scheduled` for the moment it is, so no day falls between the two
+ *    eras), then the database (`Collect`). A clock the activity
  *    contradicts -> `ClockRefused`, nothing written. A window with no day
  *    (no activity, an install younger than 60 h, or a live era that covers
  *    it all) -> the marker with eventCount 0.
@@ -58,12 +60,14 @@ export const summaryOf: (state: State) => PlanSummary | undefined = internal.sum
 /**
  * The live era's first day a window may end before: `day`, unless it lies
  * before the app's floor (recorded under a clock that was behind; ending the
- * window there would latch an empty marker), then none.
+ * window there would latch an empty marker) or after today (a clock that was
+ * ahead), then none.
  *
  * @since 0.1.0
  * @category getters
  */
-export const usableLiveSince: (floorMs: number, day: string | undefined) => string | undefined = internal.usableLiveSince
+export const usableLiveSince: (floorMs: number, nowMs: number, day: string | undefined) => string | undefined =
+  internal.usableLiveSince
 
 /**
  * The first action of a run.

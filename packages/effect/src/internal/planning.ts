@@ -230,7 +230,7 @@ export const plan = (options: PlanOptions & { readonly nowMs: number }): Effect.
     const collected = yield* collect(options.app, {
       nowMs: options.nowMs,
       pinnedLastFullDay: options.pinnedLastFullDay,
-      liveSince: BackfillProtocol.usableLiveSince(options.app.floorMs, options.liveSince)
+      liveSince: BackfillProtocol.usableLiveSince(options.app.floorMs, options.nowMs, options.liveSince)
     })
     const events = yield* buildEvents(options.app, { ...collected, installId: options.installId, baseProperties: options.baseProperties })
     return { ...collected, events, summary: HistoricalEvents.summarizeEvents(collected.window, events) }

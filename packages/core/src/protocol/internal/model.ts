@@ -74,7 +74,15 @@ export type Decision =
   | { readonly _tag: "AlreadyDone"; readonly marker: MarkerState }
   | { readonly _tag: "NoConsent"; readonly consent: ConsentDecision }
   | { readonly _tag: "NotInRollout"; readonly fraction: number; readonly point: number }
-  | { readonly _tag: "Scheduled"; readonly record: AttemptRecord; readonly untilMs: number }
+  | {
+    readonly _tag: "Scheduled"
+    readonly untilMs: number
+    /**
+     * `Spread`: the rollout's spread put this install's send there.
+     * `LiveEraEve`: live telemetry began recently; at `untilMs` the day before it is a whole day that may ship, so no day falls between the two.
+     */
+    readonly why: "Spread" | "LiveEraEve"
+  }
   | { readonly _tag: "BackingOff"; readonly record: AttemptRecord; readonly untilMs: number }
   | { readonly _tag: "Busy"; readonly holder: LeaseRecord | undefined }
   | { readonly _tag: "ClockRefused"; readonly reason: string }

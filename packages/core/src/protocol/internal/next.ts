@@ -7,7 +7,7 @@
  * @internal
  */
 import { type PlanSummary, summarizeEvents } from "../../events/HistoricalEvents.js"
-import { isShippable, utcDay } from "../../time/DayWindow.js"
+import { DAY_MS, dayStartMs, isShippable, LAST_FULL_DAY_LAG_MS, utcDay } from "../../time/DayWindow.js"
 import { type AttemptRecord, eligibility, recordFailure, scheduled } from "../Backoff.js"
 import { judgeClock } from "../ClockSanity.js"
 import { isMarkerDone } from "../Marker.js"
@@ -72,7 +72,7 @@ const beforeLease = (state: State): Step | undefined => {
     const offset = spreadOffsetMs(namespace, id, rollout.spreadMs)
     if (offset > 0) {
       if (state.scheduled === undefined) return act(state, { _tag: "WriteSchedule", record: scheduled(input.nowMs, offset) })
-      return end(state, { _tag: "Scheduled", record: state.scheduled, untilMs: input.nowMs + offset })
+      return end(state, { _tag: "Scheduled", untilMs: input.nowMs + offset, why: "Spread" })
     }
   }
   const delay = id === undefined ? 0 : startDelayMs(namespace, id, rollout.maxStartDelayMs)
@@ -97,6 +97,11 @@ const fromTheDatabase = (state: State): Step => {
   const dryRun = isDryRun(state)
   if (state.pending === undefined) return act(state, { _tag: "ReadPending" })
   if (state.liveSince === undefined) return act(state, { _tag: "ReadLiveSince" })
+  const eve = liveEraEveWholeAtMs(state)
+  if (eve !== undefined && !dryRun && state.pending.value === undefined && input.nowMs < eve) {
+    // Sent now, the window would end days before the live era: those days would be in neither.
+    return end(state, { _tag: "Scheduled", untilMs: eve, why: "LiveEraEve" })
+  }
   if (state.collected === undefined) {
     return act(state, { _tag: "Collect", pinnedLastFullDay: state.pending.value?.throughDay, liveSince: liveEraStart(state) })
   }
@@ -151,20 +156,32 @@ const fromTheDatabase = (state: State): Step => {
 /**
  * The live era's first day, when it can be true: a day before the project
  * floor was recorded under a clock that was behind, and would end the window
- * before any activity (an empty marker, the history lost), so it is ignored.
+ * before any activity (an empty marker, the history lost); a day after today
+ * under a clock that was ahead, and would hold the backfill back until then.
+ * Both are ignored.
  *
  * @internal
  */
-export const usableLiveSince = (floorMs: number, day: string | undefined): string | undefined =>
-  day !== undefined && day >= utcDay(floorMs) ? day : undefined
+export const usableLiveSince = (floorMs: number, nowMs: number, day: string | undefined): string | undefined =>
+  day !== undefined && day >= utcDay(floorMs) && day <= utcDay(nowMs) ? day : undefined
 
-const liveEraStart = (state: State): string | undefined => usableLiveSince(state.input.app.floorMs, state.liveSince?.value)
+const liveEraStart = (state: State): string | undefined =>
+  usableLiveSince(state.input.app.floorMs, state.input.nowMs, state.liveSince?.value)
+
+/** When the day before the live era becomes the last full day (36 h into the live era's first day). */
+const liveEraEveWholeAtMs = (state: State): number | undefined => {
+  const live = liveEraStart(state)
+  return live === undefined ? undefined : dayStartMs(live) + LAST_FULL_DAY_LAG_MS - DAY_MS
+}
 
 /** `Scheduled` or `BackingOff` when the record says the next attempt is later. */
 const notYet = (state: State, record: AttemptRecord | undefined): Decision | undefined => {
   const { input } = state
   const when = eligibility(record, { nowMs: input.nowMs, force: input.force, spreadMs: input.rollout.spreadMs, policy: input.backoff })
-  return when._tag === "Eligible" || record === undefined ? undefined : { _tag: when._tag, record, untilMs: when.untilMs }
+  if (when._tag === "Eligible" || record === undefined) return undefined
+  return when._tag === "Scheduled"
+    ? { _tag: "Scheduled", untilMs: when.untilMs, why: "Spread" }
+    : { _tag: "BackingOff", record, untilMs: when.untilMs }
 }
 
 /** A window with no day: the marker with eventCount 0 (never in a dry run), and why. */
