@@ -11,22 +11,19 @@ import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import * as fs from "node:fs"
 import * as net from "node:net"
-import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buildCli, expectNoTrace, spawnCli, writeSample } from "./support/spawnCli.js"
+import { expectNoTrace, spawnCli, useScratch } from "./support/spawnCli.js"
+
+const space = useScratch("cli-test")
 
 const NOW = "2026-06-12T08:00:00Z" // last full day 2026-06-09
 const INSTALL_ID = "5b0c7a0e-3f7e-4d8a-9a53-0c2f1f6f2e11"
 const API_KEY = "phc_cli_test"
 
-let scratch: string
-let home: string
-let sampleDb: string
 
-const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => spawnCli(home, args, env)
+const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => spawnCli(space.home, args, env)
 
-const freshDir = (name: string): string => fs.mkdtempSync(path.join(scratch, `${name}-`))
 
 /** What the library plans for the same inputs, serialized as `plan --json` promises. */
 const libraryPlan = (database: string, installId: string) =>
@@ -63,27 +60,16 @@ const closedPort = (): Promise<number> =>
     })
   })
 
-beforeAll(() => {
-  buildCli()
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-backfill-cli-test-"))
-  home = fs.mkdtempSync(path.join(scratch, "home-"))
-  sampleDb = path.join(scratch, "claude-mem.db")
-  writeSample(sampleDb)
-}, 120_000)
-
-afterAll(() => {
-  if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true })
-})
 
 describe("posthog-backfill plan", () => {
   it("--json prints exactly the events the library plans for the same inputs", async () => {
-    const dataDir = freshDir("data")
-    const run = await cli(["plan", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW, "--install-id", INSTALL_ID, "--json"])
+    const dataDir = space.freshDir("data")
+    const run = await cli(["plan", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--install-id", INSTALL_ID, "--json"])
     expect(run.code).toBe(0)
     expect(run.stderr).toBe("")
     const { state, ...printed } = JSON.parse(run.stdout) as Record<string, unknown>
     expect(Object.keys(printed)).toEqual(["window", "events"])
-    const expected = await libraryPlan(sampleDb, INSTALL_ID)
+    const expected = await libraryPlan(space.sampleDb, INSTALL_ID)
     expect(printed).toEqual(expected)
     // The data dir holds nothing yet: the next send starts from scratch.
     expect(state).toEqual({ marker: { state: "absent" }, pending: null, attempts: null, lease: null, liveSince: null })
@@ -98,12 +84,12 @@ describe("posthog-backfill plan", () => {
   }, 60_000)
 
   it("writes nothing: the data dir stays empty and the database byte-identical; the placeholder is said on stderr", async () => {
-    const dataDir = freshDir("empty")
-    const before = { bytes: fs.readFileSync(sampleDb), mtimeMs: fs.statSync(sampleDb).mtimeMs }
-    const siblings = fs.readdirSync(scratch).sort()
+    const dataDir = space.freshDir("empty")
+    const before = { bytes: fs.readFileSync(space.sampleDb), mtimeMs: fs.statSync(space.sampleDb).mtimeMs }
+    const siblings = fs.readdirSync(space.dir).sort()
     const [json, human] = await Promise.all([
-      cli(["plan", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW, "--json"]),
-      cli(["plan", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW])
+      cli(["plan", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--json"]),
+      cli(["plan", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW])
     ])
     expect(json.code).toBe(0)
     const printed = JSON.parse(json.stdout) as { events: Array<{ distinctId: string }> }
@@ -119,17 +105,17 @@ describe("posthog-backfill plan", () => {
     expect(human.stdout).toMatch(/2026-05 +[█·]+/)
 
     expect(fs.readdirSync(dataDir)).toEqual([])
-    expect(fs.readdirSync(scratch).sort()).toEqual(siblings) // no -wal / -shm / journal next to the database
-    expect(fs.readFileSync(sampleDb).equals(before.bytes)).toBe(true)
-    expect(fs.statSync(sampleDb).mtimeMs).toBe(before.mtimeMs)
+    expect(fs.readdirSync(space.dir).sort()).toEqual(siblings) // no -wal / -shm / journal next to the database
+    expect(fs.readFileSync(space.sampleDb).equals(before.bytes)).toBe(true)
+    expect(fs.statSync(space.sampleDb).mtimeMs).toBe(before.mtimeMs)
   }, 60_000)
 
   it("reads the install id from the data dir's config file and leaves the file unchanged", async () => {
-    const dataDir = freshDir("config")
+    const dataDir = space.freshDir("config")
     const config = `{"enabled": false, "installId": "${INSTALL_ID}", "other": 1}\n`
     fs.writeFileSync(path.join(dataDir, "telemetry.json"), config)
     const before = snapshotDir(dataDir)
-    const run = await cli(["plan", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW, "--json"])
+    const run = await cli(["plan", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--json"])
     expect(run.code).toBe(0)
     expect(run.stderr).toBe("")
     const printed = JSON.parse(run.stdout) as { events: Array<{ distinctId: string }> }
@@ -148,9 +134,9 @@ describe("posthog-backfill send", () => {
   })
 
   it("delivers to the capture server, writes the marker, and a second send makes no request", async () => {
-    const dataDir = freshDir("send")
+    const dataDir = space.freshDir("send")
     server.reset()
-    const args = ["send", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW, "--api-key", API_KEY, "--host", server.url]
+    const args = ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--api-key", API_KEY, "--host", server.url]
     const first = await cli(args)
     expect(first.stderr).toBe("")
     expect(first.code).toBe(0)
@@ -162,7 +148,7 @@ describe("posthog-backfill send", () => {
     const requests = server.requests
     expect(requests).toHaveLength(1)
     expect(requests[0]).toMatchObject({ path: "/batch/", status: 200, historicalMigration: true, apiKey: API_KEY })
-    const expected = await libraryPlan(sampleDb, config.installId)
+    const expected = await libraryPlan(space.sampleDb, config.installId)
     expect(marker["eventCount"]).toBe(expected.events.length)
     expect(server.events.map((event) => event.uuid)).toEqual(expected.events.map((event) => (event as unknown as { uuid: string }).uuid))
 
@@ -173,9 +159,9 @@ describe("posthog-backfill send", () => {
   }, 60_000)
 
   it("stops by design with exit 0: no consent (which rule), no API key, dry run; nothing written", async () => {
-    const dataDir = freshDir("gates")
+    const dataDir = space.freshDir("gates")
     server.reset()
-    const base = ["send", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW, "--host", server.url, "--install-id", INSTALL_ID]
+    const base = ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--host", server.url, "--install-id", INSTALL_ID]
     const [ci, dnt, noKey, dryRun] = await Promise.all([
       cli([...base, "--api-key", API_KEY], { CI: "true" }),
       cli([...base, "--api-key", API_KEY], { DO_NOT_TRACK: "1" }),
@@ -197,10 +183,10 @@ describe("posthog-backfill send", () => {
   }, 60_000)
 
   it("an unreachable host fails with one line, exit 1, and no marker", async () => {
-    const dataDir = freshDir("unreachable")
+    const dataDir = space.freshDir("unreachable")
     const port = await closedPort()
     const run = await cli(
-      ["send", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW, "--api-key", API_KEY, "--host", `http://127.0.0.1:${port}`],
+      ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--api-key", API_KEY, "--host", `http://127.0.0.1:${port}`],
       { POSTHOG_BACKFILL_RETRY_COUNT: "1", POSTHOG_BACKFILL_RETRY_DELAY_MS: "50" }
     )
     expect(run.code).toBe(1)
@@ -214,34 +200,34 @@ describe("posthog-backfill send", () => {
 
 describe("bad input: one line naming the problem and the fix, non-zero exit, no trace", () => {
   it("missing file, not SQLite, unknown preset, malformed --now, bad host, bad tuning, unknown option", async () => {
-    const notSqlite = path.join(scratch, "notes.txt")
+    const notSqlite = path.join(space.dir, "notes.txt")
     fs.writeFileSync(notSqlite, "these are not the tables you are looking for\n".repeat(20))
-    const dataDir = freshDir("bad")
+    const dataDir = space.freshDir("bad")
     const cases: ReadonlyArray<{
       readonly args: ReadonlyArray<string>
       readonly env?: Record<string, string>
       readonly code: number
       readonly message: RegExp
     }> = [
-      { args: ["plan", "--db", path.join(scratch, "missing.db")], code: 1, message: /Cannot open the database .*missing\.db: check the path/ },
+      { args: ["plan", "--db", path.join(space.dir, "missing.db")], code: 1, message: /Cannot open the database .*missing\.db: check the path/ },
       {
         // Even when a gate would stop the run (CI turns consent off), a --db that points nowhere is reported.
-        args: ["send", "--db", path.join(scratch, "missing.db"), "--data-dir", dataDir, "--api-key", API_KEY],
+        args: ["send", "--db", path.join(space.dir, "missing.db"), "--data-dir", dataDir, "--api-key", API_KEY],
         env: { CI: "true" },
         code: 1,
         message: /no database at .*missing\.db: check --db/
       },
       { args: ["plan", "--db", notSqlite], code: 1, message: /notes\.txt is not a SQLite database: point at the app's SQLite file/ },
-      { args: ["plan", "--db", sampleDb, "--preset", "nope"], code: 2, message: /unknown preset "nope": pass --preset with one of claude-mem, job-runner/ },
-      { args: ["plan", "--db", sampleDb, "--now", "next tuesday"], code: 2, message: /--now "next tuesday" is not an ISO-8601 .*pass e\.g\. --now/ },
+      { args: ["plan", "--db", space.sampleDb, "--preset", "nope"], code: 2, message: /unknown preset "nope": pass --preset with one of claude-mem, job-runner/ },
+      { args: ["plan", "--db", space.sampleDb, "--now", "next tuesday"], code: 2, message: /--now "next tuesday" is not an ISO-8601 .*pass e\.g\. --now/ },
       { args: ["plan", "--preset", "job-runner"], code: 2, message: /preset job-runner has no default database path: pass --db/ },
       {
-        args: ["send", "--db", sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", "not a url"],
+        args: ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", "not a url"],
         code: 2,
         message: /--host "not a url" is not an http\(s\) URL/
       },
       {
-        args: ["send", "--db", sampleDb, "--data-dir", dataDir, "--api-key", API_KEY],
+        args: ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY],
         env: { POSTHOG_BACKFILL_RETRY_COUNT: "many" },
         code: 2,
         message: /POSTHOG_BACKFILL_RETRY_COUNT=many is not an integer/

@@ -13,30 +13,17 @@
 import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { BIN, buildCli, cleanEnv, ROOT, spawnCli, writeSample } from "./support/spawnCli.js"
+import { describe, expect, it } from "vitest"
+import { BIN, cleanEnv, ROOT, spawnCli, useScratch } from "./support/spawnCli.js"
+
+const space = useScratch("crash")
 
 const API_KEY = "phc_crash"
 const NOW = "2026-06-12T12:00:00Z"
 const INSTALL_ID = "5b3c9d2e-7f41-4a6b-8c1d-2e9f0a7b6c54"
 const ANSWER_DELAY_MS = 400
-let scratch: string
-let home: string
-let database: string
 
-beforeAll(() => {
-  buildCli()
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-backfill-crash-"))
-  home = fs.mkdtempSync(path.join(scratch, "home-"))
-  database = path.join(scratch, "claude-mem.db")
-  writeSample(database)
-}, 120_000)
-
-afterAll(() => {
-  if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true })
-})
 
 /** mulberry32: the same kill moments on every run of the test. */
 const seeded = (seed: number) => () => {
@@ -54,10 +41,10 @@ interface Exited {
 }
 
 const sendArgs = (dataDir: string, host: string) =>
-  ["send", "--db", database, "--data-dir", dataDir, "--api-key", API_KEY, "--host", host, "--now", NOW, "--install-id", INSTALL_ID]
+  ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", host, "--now", NOW, "--install-id", INSTALL_ID]
 
 const startSend = (dataDir: string, host: string): { readonly child: ChildProcess; readonly exited: Promise<Exited> } => {
-  const child = spawn(process.execPath, [BIN, ...sendArgs(dataDir, host)], { cwd: ROOT, env: cleanEnv(home), stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(process.execPath, [BIN, ...sendArgs(dataDir, host)], { cwd: ROOT, env: cleanEnv(space.home), stdio: ["ignore", "pipe", "pipe"] })
   let stdout = ""
   let stderr = ""
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
@@ -84,12 +71,12 @@ describe("send killed at any instant", { timeout: 900_000 }, () => {
     const server = await startLocalCaptureServer({ apiKey: API_KEY, faults: { delayMs: ANSWER_DELAY_MS } })
     try {
       const plan = JSON.parse(
-        (await spawnCli(home, ["plan", "--db", database, "--now", NOW, "--install-id", INSTALL_ID, "--json"])).stdout
+        (await spawnCli(space.home, ["plan", "--db", space.sampleDb, "--now", NOW, "--install-id", INSTALL_ID, "--json"])).stdout
       ) as { window: { installDay: string; lastFullDay: string }; events: ReadonlyArray<{ uuid: string; event: string; timestamp: string; distinctId: string; properties: Record<string, unknown> }> }
       expect(plan.events.length).toBeGreaterThan(10)
 
       // One reference run, timed here: how long until its request arrives, and until it exits.
-      const reference = fs.mkdtempSync(path.join(scratch, "reference-"))
+      const reference = fs.mkdtempSync(path.join(space.dir, "reference-"))
       const started = Date.now()
       const referenceRun = startSend(reference, server.url)
       await until(() => server.arrivals.length > 0, referenceRun.exited)
@@ -98,7 +85,7 @@ describe("send killed at any instant", { timeout: 900_000 }, () => {
       server.reset()
       server.setFaults({ delayMs: ANSWER_DELAY_MS })
 
-      const dataDir = fs.mkdtempSync(path.join(scratch, "data-"))
+      const dataDir = fs.mkdtempSync(path.join(space.dir, "data-"))
       const random = seeded(20261201)
       let kills = 0
       const moments = [

@@ -7,41 +7,27 @@
 import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buildCli, expectNoTrace, spawnCli, writeSample } from "./support/spawnCli.js"
+import { describe, expect, it } from "vitest"
+import { expectNoTrace, spawnCli, useScratch } from "./support/spawnCli.js"
+
+const space = useScratch("hostile")
 
 const API_KEY = "phc_hostile"
-let scratch: string
-let home: string
-let sampleDb: string
 
-const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => spawnCli(home, args, env, 30_000)
-const freshDir = (name: string): string => fs.mkdtempSync(path.join(scratch, `${name}-`))
+const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => spawnCli(space.home, args, env, 30_000)
 const listing = (dir: string) => fs.readdirSync(dir).sort()
 
-beforeAll(() => {
-  buildCli()
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-backfill-hostile-"))
-  home = fs.mkdtempSync(path.join(scratch, "home-"))
-  sampleDb = path.join(scratch, "claude-mem.db")
-  writeSample(sampleDb)
-}, 120_000)
-
-afterAll(() => {
-  if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true })
-})
 
 describe("links and special files in the data dir", { timeout: 120_000 }, () => {
   it("a dangling telemetry.json link (consent forced on) ends at once with one line naming it; the link is kept", async () => {
     const server = await startLocalCaptureServer({ apiKey: API_KEY })
     try {
-      const dataDir = freshDir("dangling")
+      const dataDir = space.freshDir("dangling")
       const config = path.join(dataDir, "telemetry.json")
       fs.symlinkSync("/nonexistent/t.json", config)
       const run = await cli(
-        ["send", "--db", sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url],
+        ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url],
         { CLAUDE_MEM_TELEMETRY: "1" }
       )
       expect(run.timedOut).toBe(false)
@@ -60,11 +46,11 @@ describe("links and special files in the data dir", { timeout: 120_000 }, () => 
   it("a link at backfill.pending.json to a file elsewhere is refused; that file is never replaced", async () => {
     const server = await startLocalCaptureServer({ apiKey: API_KEY })
     try {
-      const dataDir = freshDir("pending-link")
-      const precious = path.join(freshDir("elsewhere"), "passwd")
+      const dataDir = space.freshDir("pending-link")
+      const precious = path.join(space.freshDir("elsewhere"), "passwd")
       fs.writeFileSync(precious, "root:x:0:0\n")
       fs.symlinkSync(precious, path.join(dataDir, "backfill.pending.json"))
-      const run = await cli(["send", "--db", sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url])
+      const run = await cli(["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url])
       expect(run.code).toBe(1)
       expect(run.stderr).toContain(path.join(dataDir, "backfill.pending.json"))
       expect(run.stderr).toMatch(/symbolic link/)
@@ -77,26 +63,26 @@ describe("links and special files in the data dir", { timeout: 120_000 }, () => 
   })
 
   it("a FIFO at the marker counts as done (reported), a FIFO at the config as off: neither hangs", async () => {
-    const markerFifo = freshDir("marker-fifo")
+    const markerFifo = space.freshDir("marker-fifo")
     execFileSync("mkfifo", [path.join(markerFifo, "backfill.json")])
-    const done = await cli(["send", "--db", sampleDb, "--data-dir", markerFifo, "--api-key", API_KEY])
+    const done = await cli(["send", "--db", space.sampleDb, "--data-dir", markerFifo, "--api-key", API_KEY])
     expect([done.timedOut, done.code]).toEqual([false, 0])
     expect(done.stdout).toMatch(/already done: .* not a regular file/)
 
-    const configFifo = freshDir("config-fifo")
+    const configFifo = space.freshDir("config-fifo")
     execFileSync("mkfifo", [path.join(configFifo, "telemetry.json")])
-    const off = await cli(["send", "--db", sampleDb, "--data-dir", configFifo, "--api-key", API_KEY])
+    const off = await cli(["send", "--db", space.sampleDb, "--data-dir", configFifo, "--api-key", API_KEY])
     expect([off.timedOut, off.code]).toEqual([false, 0])
     expect(off.stdout).toMatch(/nothing sent: telemetry is off: .*telemetry\.json cannot be used/)
   })
 
   it("temp files a killed writer left behind are swept at the start of a run", async () => {
-    const dataDir = freshDir("leftovers")
+    const dataDir = space.freshDir("leftovers")
     const stale = path.join(dataDir, ".backfill.pending.json.0badc0de.tmp")
     fs.writeFileSync(stale, "{")
     const old = new Date(Date.now() - 3_600_000)
     fs.utimesSync(stale, old, old)
-    const run = await cli(["send", "--db", sampleDb, "--data-dir", dataDir], { CLAUDE_MEM_TELEMETRY: "0" })
+    const run = await cli(["send", "--db", space.sampleDb, "--data-dir", dataDir], { CLAUDE_MEM_TELEMETRY: "0" })
     expect(run.code).toBe(0)
     expect(listing(dataDir)).toEqual([])
   })
@@ -104,9 +90,9 @@ describe("links and special files in the data dir", { timeout: 120_000 }, () => 
 
 describe("a data dir that cannot exist", { timeout: 120_000 }, () => {
   it("under a regular file: exit 1, one line that says so and what to do, nothing written", async () => {
-    const parent = freshDir("file-parent")
+    const parent = space.freshDir("file-parent")
     fs.writeFileSync(path.join(parent, "some-file"), "x")
-    const run = await cli(["send", "--db", sampleDb, "--data-dir", path.join(parent, "some-file", "sub"), "--api-key", API_KEY])
+    const run = await cli(["send", "--db", space.sampleDb, "--data-dir", path.join(parent, "some-file", "sub"), "--api-key", API_KEY])
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/some-file is a file, so the data dir .*sub cannot exist there; point the data dir at a directory/)
     expect(run.stdout).not.toMatch(/already done/)
@@ -117,8 +103,8 @@ describe("a data dir that cannot exist", { timeout: 120_000 }, () => {
 describe("hosts that would send somewhere else", { timeout: 120_000 }, () => {
   it("a fragment, a blank, an authority-less URL, credentials or a query are refused before anything is written (exit 2)", async () => {
     for (const host of ["http://127.0.0.1:9/#x", " ", "http:///x", "http://u:p@127.0.0.1:9", "http://127.0.0.1:9/?a=1"]) {
-      const dataDir = freshDir("host")
-      const run = await cli(["send", "--db", sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", host])
+      const dataDir = space.freshDir("host")
+      const run = await cli(["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", host])
       expect([host, run.code]).toEqual([host, 2])
       expect(run.stderr).toContain(`--host ${JSON.stringify(host)}`)
       expectNoTrace(run.stderr)
@@ -127,7 +113,7 @@ describe("hosts that would send somewhere else", { timeout: 120_000 }, () => {
   })
 
   it("--busy-timeout takes whole milliseconds", async () => {
-    const run = await cli(["plan", "--db", sampleDb, "--busy-timeout", "-5"])
+    const run = await cli(["plan", "--db", space.sampleDb, "--busy-timeout", "-5"])
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/--busy-timeout -5 is not a whole number of milliseconds/)
   })

@@ -9,39 +9,25 @@ import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
 import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buildCli, expectNoTrace, spawnCli, writeSample } from "./support/spawnCli.js"
+import { describe, expect, it } from "vitest"
+import { expectNoTrace, spawnCli, useScratch } from "./support/spawnCli.js"
+
+const space = useScratch("protocol")
 
 const API_KEY = "phc_protocol"
 const NOW = "2026-06-12T12:00:00Z"
-let scratch: string
-let home: string
-let sampleDb: string
 
-const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => spawnCli(home, args, env, 60_000)
-const freshDir = (name: string): string => fs.mkdtempSync(path.join(scratch, `${name}-`))
+const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => spawnCli(space.home, args, env, 60_000)
 
-beforeAll(() => {
-  buildCli()
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-backfill-protocol-"))
-  home = fs.mkdtempSync(path.join(scratch, "home-"))
-  sampleDb = path.join(scratch, "claude-mem.db")
-  writeSample(sampleDb)
-}, 120_000)
-
-afterAll(() => {
-  if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true })
-})
 
 describe("send after a failed delivery", { timeout: 240_000 }, () => {
   it("backs off, shows the backoff in plan and send, and send --force retries the same events at once", async () => {
     const server = await startLocalCaptureServer({ apiKey: API_KEY, faults: { alwaysStatus: 503 } })
     try {
-      const dataDir = freshDir("backoff")
+      const dataDir = space.freshDir("backoff")
       const send = (extra: ReadonlyArray<string> = []) =>
-        cli(["send", "--db", sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url, "--now", NOW, ...extra], {
+        cli(["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url, "--now", NOW, ...extra], {
           POSTHOG_BACKFILL_RETRY_COUNT: "0"
         })
       const failed = await send()
@@ -61,7 +47,7 @@ describe("send after a failed delivery", { timeout: 240_000 }, () => {
       )
       expect(server.arrivals).toEqual([])
 
-      const plan = await cli(["plan", "--db", sampleDb, "--data-dir", dataDir, "--now", NOW])
+      const plan = await cli(["plan", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW])
       expect(plan.stdout).toContain(`  attempts      1 failed delivery; next attempt ${record.nextEligibleAt} (send --force: now)`)
       expect(plan.stdout).toMatch(/ {2}pending send {2}started 2026-06-12T12:00:00\.000Z through 2026-06-10, not confirmed/)
 
@@ -84,7 +70,7 @@ describe("send on a wrong clock", { timeout: 240_000 }, () => {
   const refuse = async (database: string, now: string) => {
     const server = await startLocalCaptureServer({ apiKey: API_KEY })
     try {
-      const dataDir = freshDir("clock")
+      const dataDir = space.freshDir("clock")
       const run = await cli(["send", "--db", database, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url, "--now", now])
       expect(run.code).toBe(1)
       expect(run.stderr.trim().split("\n")).toHaveLength(1)
@@ -98,14 +84,14 @@ describe("send on a wrong clock", { timeout: 240_000 }, () => {
   }
 
   it("--now 2023-06-01 on 2025-2026 data: refused before the project floor, no marker (it used to latch an empty one)", async () => {
-    expect(await refuse(sampleDb, "2023-06-01")).toBe(
+    expect(await refuse(space.sampleDb, "2023-06-01")).toBe(
       "posthog-backfill: refused: the clock says 2023-06-01T00:00:00.000Z, before the project floor 2024-01-01T00:00:00.000Z. " +
         "Nothing was written; fix the system clock (or --now) and run again."
     )
   })
 
   it("--now 2026-09-01 on data used daily to late October: refused, the activity says the clock is behind", async () => {
-    const lateOctober = path.join(scratch, "late-october.db")
+    const lateOctober = path.join(space.dir, "late-october.db")
     const db = new Database(lateOctober)
     writeClaudeMemSample(db, { endMs: Date.parse("2026-10-28T18:00:00Z"), days: 150, sessions: 600 })
     db.close()
@@ -118,11 +104,11 @@ describe("send on a wrong clock", { timeout: 240_000 }, () => {
 describe("consent fails closed", { timeout: 120_000 }, () => {
   it("enabled: \"false\", 0, \"no\", null or \"true\" in the config file is off; consent status quotes the value", async () => {
     for (const value of ['"false"', "0", '"no"', "null", '"true"']) {
-      const dataDir = freshDir("consent")
+      const dataDir = space.freshDir("consent")
       fs.writeFileSync(path.join(dataDir, "telemetry.json"), `{"enabled": ${value}}`)
       const status = await cli(["consent", "status", "--data-dir", dataDir])
       expect([value, status.stdout]).toEqual([value, expect.stringContaining(`"enabled": ${value}, which is not the boolean true, so telemetry is off`)])
-      const send = await cli(["send", "--db", sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", "http://127.0.0.1:9", "--now", NOW])
+      const send = await cli(["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", "http://127.0.0.1:9", "--now", NOW])
       expect([value, send.code, send.stdout]).toEqual([value, 0, expect.stringMatching(/^nothing sent: .*"enabled": /)])
       expect(fs.readdirSync(dataDir)).toEqual(["telemetry.json"])
     }

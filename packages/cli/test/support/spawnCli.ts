@@ -11,9 +11,11 @@ import { ConsentRules, Presets } from "@posthog-backfill/core"
 import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import { execFile, execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { expect } from "vitest"
+import { afterAll, beforeAll, expect } from "vitest"
 
 export const ROOT = fileURLToPath(new URL("../../../..", import.meta.url))
 export const BIN = path.join("packages", "cli", "bin", "posthog-backfill.js")
@@ -95,5 +97,44 @@ export const buildCli = (): void => {
   } catch (error) {
     const output = error as { stdout?: Buffer; stderr?: Buffer }
     throw new Error(`could not build the CLI: ${String(output.stdout ?? "")}${String(output.stderr ?? "")}`)
+  }
+}
+
+/** A suite's scratch space: a temp dir, a HOME inside it and the sample database, ready once the CLI is built. */
+export interface Scratch {
+  readonly dir: string
+  readonly home: string
+  readonly sampleDb: string
+  /** A new empty directory in the scratch space. */
+  readonly freshDir: (name: string) => string
+}
+
+/**
+ * Builds the CLI and prepares a scratch space before the suite's tests, and
+ * removes it after them. Read its fields inside tests (they are set in `beforeAll`).
+ */
+export const useScratch = (name: string): Scratch => {
+  const space = { dir: "", home: "", sampleDb: "" }
+  beforeAll(() => {
+    buildCli()
+    space.dir = fs.mkdtempSync(path.join(os.tmpdir(), `posthog-backfill-${name}-`))
+    space.home = fs.mkdtempSync(path.join(space.dir, "home-"))
+    space.sampleDb = path.join(space.dir, "claude-mem.db")
+    writeSample(space.sampleDb)
+  }, 120_000)
+  afterAll(() => {
+    if (space.dir !== "") fs.rmSync(space.dir, { recursive: true, force: true })
+  })
+  return {
+    get dir() {
+      return space.dir
+    },
+    get home() {
+      return space.home
+    },
+    get sampleDb() {
+      return space.sampleDb
+    },
+    freshDir: (prefix) => fs.mkdtempSync(path.join(space.dir, `${prefix}-`))
   }
 }
