@@ -457,7 +457,7 @@ describe("BackfillProtocol, one run at a time", () => {
     expect(trace.actions.find((a) => a._tag === "WriteMarker")).toMatchObject({
       marker: { throughDay: "2026-06-09", eventCount: 4, installId: CREATED_ID }
     })
-    expect(trace.decision).toEqual({ _tag: "Sent" })
+    expect(trace.decision).toMatchObject({ _tag: "Sent", events: trace.built, summary: { events: 4, days: 3 } })
   })
 
   it("the live era ends the window the day before it; on or before the install day, nothing to send and the marker", () => {
@@ -466,7 +466,7 @@ describe("BackfillProtocol, one run at a time", () => {
     expect(cut.decision._tag).toBe("Sent")
     for (const liveSince of ["2026-05-01", "2026-04-02"]) {
       const none = run({ ...world, liveSince })
-      expect(none.decision).toEqual({ _tag: "NothingToSend", why: "LiveEra" })
+      expect(none.decision).toMatchObject({ _tag: "NothingToSend", why: "LiveEra", summary: { events: 0 } })
       expect(none.actions.find((a) => a._tag === "WriteMarker")).toMatchObject({ marker: { eventCount: 0 } })
       expect(indexOf(none, "Send")).toBe(-1)
     }

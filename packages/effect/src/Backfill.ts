@@ -141,14 +141,8 @@ export interface RunOptions {
   readonly backoff?: Backoff.BackoffPolicy | undefined
 }
 
-/** The outcome of a decision, with what the state knows (the summary, the delivery report). */
-const toOutcome = (
-  state: BackfillProtocol.State,
-  decision: BackfillProtocol.Decision
-): Effect.Effect<Outcome, BackfillError> => {
-  const summary = () => BackfillProtocol.summaryOf(state)!
-  // The receipt is the sink's report, handed to the protocol with the delivery's result.
-  const report = () => state.delivery!.receipt as DeliveryReport
+/** The outcome of a decision. The receipt is the sink's report, handed to the protocol with the delivery's result. */
+const toOutcome = (decision: BackfillProtocol.Decision): Effect.Effect<Outcome, BackfillError> => {
   switch (decision._tag) {
     case "AlreadyDone":
       return Effect.succeed(Outcome.AlreadyDone({ marker: decision.marker }))
@@ -165,17 +159,21 @@ const toOutcome = (
     case "ClockRefused":
       return Effect.succeed(Outcome.ClockRefused({ reason: decision.reason }))
     case "DryRun":
-      return Effect.succeed(Outcome.DryRun({ summary: summary(), events: state.events ?? [] }))
+      return Effect.succeed(Outcome.DryRun({ summary: decision.summary, events: decision.events }))
     case "NothingToSend":
-      return Effect.succeed(Outcome.NothingToSend({ summary: summary(), why: decision.why }))
+      return Effect.succeed(Outcome.NothingToSend({ summary: decision.summary, why: decision.why }))
     case "NoApiKey":
-      return Effect.succeed(Outcome.NoApiKey({ summary: summary() }))
+      return Effect.succeed(Outcome.NoApiKey({ summary: decision.summary }))
     case "Sent":
-      return Effect.succeed(Outcome.Sent({ summary: summary(), eventCount: state.events!.length, report: report() }))
-    case "DeliveryFailed":
       return Effect.succeed(
-        Outcome.Failed({ summary: summary(), reason: describeFailure(report()), report: report(), nextAttemptAt: decision.record.nextEligibleAt })
+        Outcome.Sent({ summary: decision.summary, eventCount: decision.events.length, report: decision.receipt as DeliveryReport })
       )
+    case "DeliveryFailed": {
+      const report = decision.receipt as DeliveryReport
+      return Effect.succeed(
+        Outcome.Failed({ summary: decision.summary, reason: describeFailure(report), report, nextAttemptAt: decision.record.nextEligibleAt })
+      )
+    }
     case "Error":
       // Every action fails only with the errors of its service.
       return Effect.fail(decision.error as BackfillError)
@@ -218,7 +216,7 @@ export const run = (options: RunOptions): Effect.Effect<Outcome, BackfillError, 
       const result = yield* perform(action)
       ;[state, action] = BackfillProtocol.transition(state, result)
     }
-    return yield* toOutcome(state, action.decision)
+    return yield* toOutcome(action.decision)
   }).pipe(Effect.scoped, Effect.withLogSpan("posthog-backfill.run"), Effect.annotateLogs("app", options.app.name))
 
 const definedOnly = <A extends object>(value: A | undefined): Partial<A> =>

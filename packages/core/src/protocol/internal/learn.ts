@@ -4,7 +4,6 @@
  *
  * @internal
  */
-import { summarizeEvents } from "../../events/HistoricalEvents.js"
 import type { Action, Result, State } from "./model.js"
 
 /** Actions whose failure changes nothing: their success is assumed. @internal */
@@ -65,8 +64,7 @@ export const learn = (state: State, result: Exclude<Result, { readonly _tag: "Fa
       expect("BuildEvents")
       return {
         ...state,
-        events: result.events,
-        summary: state.collected === undefined ? undefined : summarizeEvents(state.collected.window, result.events)
+        built: awaited._tag === "BuildEvents" ? { events: result.events, installId: awaited.installId } : undefined
       }
     case "DryRunPrinted":
       expect("PrintDryRun")

@@ -86,11 +86,23 @@ export type Decision =
   | { readonly _tag: "BackingOff"; readonly record: AttemptRecord; readonly untilMs: number }
   | { readonly _tag: "Busy"; readonly holder: LeaseRecord | undefined }
   | { readonly _tag: "ClockRefused"; readonly reason: string }
-  | { readonly _tag: "DryRun" }
-  | { readonly _tag: "NothingToSend"; readonly why: "NoActivity" | "TooRecent" | "LiveEra" }
-  | { readonly _tag: "NoApiKey" }
-  | { readonly _tag: "Sent" }
-  | { readonly _tag: "DeliveryFailed"; readonly failure: DeliveryFailure; readonly record: AttemptRecord }
+  | { readonly _tag: "DryRun"; readonly summary: PlanSummary; readonly events: ReadonlyArray<CaptureEvent> }
+  | { readonly _tag: "NothingToSend"; readonly summary: PlanSummary; readonly why: "NoActivity" | "TooRecent" | "LiveEra" }
+  | { readonly _tag: "NoApiKey"; readonly summary: PlanSummary }
+  | {
+    readonly _tag: "Sent"
+    readonly summary: PlanSummary
+    readonly events: ReadonlyArray<CaptureEvent>
+    /** The shell's own account of the delivery, as it answered `Send`. */
+    readonly receipt: unknown
+  }
+  | {
+    readonly _tag: "DeliveryFailed"
+    readonly summary: PlanSummary
+    readonly failure: DeliveryFailure
+    readonly record: AttemptRecord
+    readonly receipt: unknown
+  }
   | { readonly _tag: "Error"; readonly during: Action["_tag"]; readonly error: unknown }
 
 /**
@@ -192,8 +204,8 @@ export interface State {
   readonly pending?: Known<PendingSend | undefined> | undefined
   readonly liveSince?: Known<string | undefined> | undefined
   readonly collected?: Collected | undefined
-  readonly events?: ReadonlyArray<CaptureEvent> | undefined
-  readonly summary?: PlanSummary | undefined
+  /** The events, and the install id they were built for (the one they are sent under). */
+  readonly built?: { readonly events: ReadonlyArray<CaptureEvent>; readonly installId: string } | undefined
   readonly dryRunPrinted?: true | undefined
   readonly sinkChecked?: true | undefined
   readonly pendingWritten?: PendingSend | undefined

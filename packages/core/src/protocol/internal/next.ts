@@ -110,7 +110,7 @@ const fromTheDatabase = (state: State): Step => {
   if (clock._tag === "Behind") return end(state, { _tag: "ClockRefused", reason: clock.reason })
   if (!isShippable(collected.window)) return nothingToSend(state, collected)
 
-  if (state.events === undefined) {
+  if (state.built === undefined) {
     const installId = sendingId(state)
     if (installId === undefined && !dryRun) return act(state, { _tag: "ReadInstallId", create: true })
     return act(state, {
@@ -121,13 +121,13 @@ const fromTheDatabase = (state: State): Step => {
       baseProperties: input.baseProperties
     })
   }
-  const events = state.events
+  const { events, installId } = state.built
+  const summary = summarizeEvents(collected.window, events)
   if (dryRun) {
-    if (state.dryRunPrinted === undefined) return act(state, { _tag: "PrintDryRun", summary: summaryOf(state)!, events })
-    return end(state, { _tag: "DryRun" })
+    if (state.dryRunPrinted === undefined) return act(state, { _tag: "PrintDryRun", summary, events })
+    return end(state, { _tag: "DryRun", summary, events })
   }
-  if (!input.hasApiKey) return end(state, { _tag: "NoApiKey" })
-  const installId = sendingId(state)!
+  if (!input.hasApiKey) return end(state, { _tag: "NoApiKey", summary })
   if (state.pendingWritten === undefined) {
     return act(state, {
       _tag: "WritePending",
@@ -135,7 +135,10 @@ const fromTheDatabase = (state: State): Step => {
     })
   }
   if (state.delivery === undefined) return act(state, { _tag: "Send", events })
-  if (state.delivery.delivered) return confirmed(state, collected.window.lastFullDay, installId, events.length)
+  if (state.delivery.delivered) {
+    const sent: Decision = { _tag: "Sent", summary, events, receipt: state.delivery.receipt }
+    return confirmed(state, { throughDay: collected.window.lastFullDay, installId, eventCount: events.length }, sent)
+  }
   if (state.failureRecorded === undefined) {
     return act(state, {
       _tag: "RecordFailure",
@@ -150,7 +153,13 @@ const fromTheDatabase = (state: State): Step => {
       })
     })
   }
-  return end(state, { _tag: "DeliveryFailed", failure: state.delivery.failure, record: state.failureRecorded })
+  return end(state, {
+    _tag: "DeliveryFailed",
+    summary,
+    failure: state.delivery.failure,
+    record: state.failureRecorded,
+    receipt: state.delivery.receipt
+  })
 }
 
 /**
@@ -192,37 +201,33 @@ const nothingToSend = (state: State, collected: Collected): Step => {
     : (liveEraStart(state) ?? "9999-12-31") <= window.installDay
     ? "LiveEra"
     : "TooRecent"
+  const summary = summarizeEvents(window, [])
   if (isDryRun(state)) {
-    if (state.dryRunPrinted === undefined) return act(state, { _tag: "PrintDryRun", summary: summarizeEvents(window, []), events: [] })
-    return end(state, { _tag: "DryRun" })
+    if (state.dryRunPrinted === undefined) return act(state, { _tag: "PrintDryRun", summary, events: [] })
+    return end(state, { _tag: "DryRun", summary, events: [] })
   }
   const installId = sendingId(state)
   if (installId === undefined) return act(state, { _tag: "ReadInstallId", create: true })
-  return confirmed(state, window.lastFullDay, installId, 0, why)
+  return confirmed(state, { throughDay: window.lastFullDay, installId, eventCount: 0 }, { _tag: "NothingToSend", summary, why })
 }
 
-/** The marker, then the pending send and the attempts cleared, then the stop. */
+/** The marker, then the pending send and the attempts cleared, then the stop with `decision`. */
 const confirmed = (
   state: State,
-  throughDay: string,
-  installId: string,
-  eventCount: number,
-  why?: "NoActivity" | "TooRecent" | "LiveEra"
+  marker: { readonly throughDay: string; readonly installId: string; readonly eventCount: number },
+  decision: Decision
 ): Step => {
   if (state.markerWritten === undefined) {
-    return act(state, {
-      _tag: "WriteMarker",
-      marker: { completedAt: new Date(state.input.nowMs).toISOString(), throughDay, eventCount, installId }
-    })
+    return act(state, { _tag: "WriteMarker", marker: { completedAt: new Date(state.input.nowMs).toISOString(), ...marker } })
   }
   if (state.pendingCleared === undefined) return act(state, { _tag: "ClearPending" })
   if (state.attemptsCleared === undefined) return act(state, { _tag: "ClearAttempts" })
-  return end(state, why === undefined ? { _tag: "Sent" } : { _tag: "NothingToSend", why })
+  return end(state, decision)
 }
 
 /** The plan's summary, once the database has been read. @internal */
 export const summaryOf = (state: State): PlanSummary | undefined =>
-  state.summary ?? (state.collected === undefined ? undefined : summarizeEvents(state.collected.window, state.events ?? []))
+  state.collected === undefined ? undefined : summarizeEvents(state.collected.window, state.built?.events ?? [])
 
 /** Ends the run after an action that failed. @internal */
 export const endWithError = (state: State, error: unknown): Step =>
