@@ -1,12 +1,8 @@
 /**
- * The PostHog sink as the CLI runs it: posthog-node's retry tuning from the
- * environment (read through Effect `Config`), and posthog-node's own
- * `console.error` / `console.warn` output muted while it sends.
- *
- * posthog-node prints `Error while flushing PostHog` with a full stack when a
- * request fails; the CLI reports the outcome itself in one line, so those
- * lines are captured and logged at debug level instead (`--log-level debug`
- * shows them).
+ * The PostHog sink's retry tuning as the CLI reads it from the environment
+ * (through Effect `Config`). The library's sink prints nothing of its own
+ * (posthog-node's console output included), so the CLI needs no muting: it
+ * reports the outcome itself in one line.
  *
  * Tuning (all optional, defaults are posthog-node's):
  *
@@ -19,7 +15,6 @@
 import { PostHogSink } from "@posthog-backfill/effect"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type CliError, usageError } from "./errors.js"
 
@@ -58,45 +53,3 @@ export const tuningFromEnv: Effect.Effect<PostHogSink.Options, CliError> = Effec
   fetchRetryDelay: nonNegativeInteger(TUNING_ENV.retryDelayMs, 0),
   requestTimeout: nonNegativeInteger(TUNING_ENV.requestTimeoutMs, 1)
 })
-
-const mute = (captured: Array<string>) => {
-  const original = { error: console.error, warn: console.warn }
-  const capture = (...args: ReadonlyArray<unknown>) => {
-    captured.push(
-      args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(" ")
-    )
-  }
-  console.error = capture
-  console.warn = capture
-  return () => {
-    console.error = original.error
-    console.warn = original.warn
-  }
-}
-
-/**
- * The real sink with `tuning`, with posthog-node's console output captured
- * during each send and logged at debug level afterwards.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layer = (tuning: PostHogSink.Options): Layer.Layer<PostHogSink.PostHogSink> =>
-  Layer.effect(
-    PostHogSink.PostHogSink,
-    Effect.map(PostHogSink.make(tuning), (sink) =>
-      PostHogSink.PostHogSink.of({
-        ...sink,
-        send: (events, options) =>
-          Effect.gen(function*() {
-            const captured: Array<string> = []
-            const report = yield* Effect.acquireUseRelease(
-              Effect.sync(() => mute(captured)),
-              () => sink.send(events, options),
-              (restore) => Effect.sync(restore)
-            )
-            for (const line of captured) yield* Effect.logDebug(`posthog-node: ${line}`)
-            return report
-          })
-      }))
-  )

@@ -192,7 +192,7 @@ describe("posthog-backfill send", () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toBe("")
     expect(run.stderr.trim().split("\n")).toHaveLength(1)
-    expect(run.stderr).toMatch(/^posthog-backfill: sending to http:\/\/127\.0\.0\.1:\d+ failed: .*Network error/)
+    expect(run.stderr).toMatch(/^posthog-backfill: sending to http:\/\/127\.0\.0\.1:\d+ failed: .*connect ECONNREFUSED/)
     expectNoTrace(run.stderr)
     expect(fs.existsSync(path.join(dataDir, "backfill.json"))).toBe(false)
   }, 60_000)

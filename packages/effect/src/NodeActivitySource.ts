@@ -46,6 +46,12 @@ export interface Options {
    * processes on two cores). Default `true`: a backfill is background work.
    */
   readonly lowPriority?: boolean | undefined
+  /**
+   * Whether the worker threads of {@link layerWorker} hold the host's process
+   * open. Default `true`. `false` lets a short-lived host exit mid-read (the
+   * backfill then has written nothing, and the next start reads again).
+   */
+  readonly keepAlive?: boolean | undefined
 }
 
 /** See {@link DEFAULT_WORKERS}. */
@@ -192,8 +198,16 @@ const fromWorkerError = (where: string, error: unknown): ActivitySourceError => 
   return fromDriverError(where, error)
 }
 
-/** Starts the worker threads, which open and probe the file; the threads end with the scope. */
-const openWorker = (options: Options): Effect.Effect<SqliteWorker, ActivitySourceError, Scope.Scope> =>
+/** The worker threads could not run here (not the file, not the driver): reading inline still can. */
+const cannotRunThreads = (cause: unknown): cause is SqliteWorkerError =>
+  cause instanceof SqliteWorkerError && (cause.code === "WORKER_START" || cause.code === "WORKER_ERROR" || cause.code === "WORKER_EXIT")
+
+/**
+ * Starts the worker threads, which open and probe the file (the threads end
+ * with the scope); where threads cannot run, the source reads on the calling
+ * thread instead, and says why in the log.
+ */
+const openWorker = (options: Options): Effect.Effect<Service, ActivitySourceError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: () =>
@@ -202,13 +216,24 @@ const openWorker = (options: Options): Effect.Effect<SqliteWorker, ActivitySourc
             path: options.path,
             busyTimeoutMs: Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)),
             pragmas: readPragmas(workerCount(options)),
-            niceness: options.lowPriority === false ? 0 : LOW_PRIORITY_NICENESS
+            niceness: options.lowPriority === false ? 0 : LOW_PRIORITY_NICENESS,
+            keepAlive: options.keepAlive ?? true
           },
           workerCount(options)
         ),
-      catch: (cause) => fromWorkerError(options.path, cause)
+      catch: (cause) => cause
     }),
     (worker) => Effect.promise(() => worker.close())
+  ).pipe(
+    Effect.map((worker) => fromWorker(worker, options.path, workerCount(options))),
+    Effect.catchAll((cause) =>
+      cannotRunThreads(cause)
+        ? Effect.zipRight(
+          Effect.logWarning(`${cause.message}; reading ${options.path} on the calling thread instead`),
+          Effect.map(openOwned(options), (db) => ownConnectionSource(db, options.path))
+        )
+        : Effect.fail(fromWorkerError(options.path, cause))
+    )
   )
 
 /** The source over started workers: queries run in their threads; rows come back in slices, one per event-loop turn. */
@@ -236,12 +261,12 @@ const workerCount = (options: Options): number => Math.max(1, Math.floor(options
  * workers (`workers`, default {@link DEFAULT_WORKERS}), each with its own
  * read-only connection, so the host's event loop keeps running while SQLite
  * scans (scoped: the threads end with the layer). Queries wait in one queue
- * for the first idle worker. Same errors as {@link layer}. The worker script
- * ships next to this module (`internal/sqliteWorker.js`); a bundler must keep
- * it as a separate file.
+ * for the first idle worker. Same errors as {@link layer}. The worker starts
+ * from source text, so a bundled host needs no extra file; where threads
+ * cannot run at all, the source reads on the calling thread and logs why.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerWorker = (options: Options): Layer.Layer<ActivitySource, ActivitySourceError> =>
-  Layer.scoped(ActivitySource, Effect.map(openWorker(options), (worker) => fromWorker(worker, options.path, workerCount(options))))
+  Layer.scoped(ActivitySource, openWorker(options))

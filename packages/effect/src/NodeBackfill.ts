@@ -51,7 +51,7 @@ export interface Options extends AppDataDir.Options, ServicesOptions {}
 export const layerServices = (options: ServicesOptions): Layer.Layer<ActivitySource | PostHogSink.PostHogSink> =>
   Layer.merge(
     layerLazy(RuntimeActivitySource.layer(options.database, options), RuntimeActivitySource.concurrency(options.database, options)),
-    PostHogSink.layer(options.sink)
+    PostHogSink.layer({ ...options.sink, keepAlive: options.sink?.keepAlive ?? options.keepAlive })
   )
 
 /**

@@ -19,7 +19,8 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as HttpHost from "./HttpHost.js"
 import * as internal from "./internal/postHogDelivery.js"
-import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1, type FetchFn } from "./internal/wire.js"
+import type { FetchFn } from "./internal/fetchTypes.js"
+import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1 } from "./internal/wire.js"
 
 type CaptureEvent = CaptureEventModule.CaptureEvent
 
@@ -132,8 +133,14 @@ export interface Options {
    * budget is honoured, and running out of it reports `delivered: false`.
    */
   readonly shutdownTimeoutMs?: number | undefined
-  /** The transport underneath the acknowledgement observer. Defaults to the global `fetch`. */
+  /** The transport underneath the acknowledgement observer. Default: `node:http(s)`, one connection per request. */
   readonly fetch?: FetchFn | undefined
+  /**
+   * Whether a send in flight (its socket, its retry and timeout timers) holds
+   * the host's process open. Default `true`. `false` lets a short-lived host
+   * exit mid-send; the pending send makes its next start the same send.
+   */
+  readonly keepAlive?: boolean | undefined
 }
 
 /**
@@ -246,7 +253,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       requestTimeout,
       shutdownTimeoutMs: options.shutdownTimeoutMs ??
         internal.defaultShutdownBudgetMs({ fetchRetryCount, fetchRetryDelay, requestTimeout }),
-      fetch: options.fetch
+      fetch: options.fetch,
+      keepAlive: options.keepAlive ?? true
     }
     const send: Service["send"] = (events, sendOptions) =>
       Effect.gen(function*() {

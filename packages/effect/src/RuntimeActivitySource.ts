@@ -29,6 +29,8 @@ export interface Options {
   readonly workers?: number | undefined
   /** Read at a lower CPU priority (Linux): see `NodeActivitySource.Options.lowPriority`. Default `true`. */
   readonly lowPriority?: boolean | undefined
+  /** Whether the worker threads hold the host's process open: see `NodeActivitySource.Options.keepAlive`. Default `true`. */
+  readonly keepAlive?: boolean | undefined
 }
 
 /**
@@ -56,7 +58,8 @@ export const layer = (database: string | SqliteDatabase, options: Options = {}):
       path: database,
       busyTimeoutMs: options.busyTimeoutMs,
       workers: options.workers,
-      lowPriority: options.lowPriority
+      lowPriority: options.lowPriority,
+      keepAlive: options.keepAlive
     })
 
 /**

@@ -50,7 +50,7 @@ const hostPlan = (file: string) =>
     (host) => Effect.sync(() => host.close())
   )
 
-const workerOptions = (file: string) => ({ path: file, busyTimeoutMs: 1000, pragmas: NodeActivitySource.READ_PRAGMAS, niceness: 0 })
+const workerOptions = (file: string) => ({ path: file, busyTimeoutMs: 1000, pragmas: NodeActivitySource.READ_PRAGMAS, niceness: 0, keepAlive: true })
 
 const sourceOf = (layer: Layer.Layer<ActivitySource.ActivitySource, ActivitySource.ActivitySourceError>) =>
   Effect.map(Layer.build(layer), (context) => Context.get(context, ActivitySource.ActivitySource))

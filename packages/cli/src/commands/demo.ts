@@ -23,7 +23,6 @@ import Database from "better-sqlite3"
 import * as Clock from "effect/Clock"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as path from "node:path"
 import { expected, failure } from "../errors.js"
@@ -31,7 +30,6 @@ import { describeOutcome } from "../render/outcome.js"
 import { colorful, stdout } from "../render/output.js"
 import { withSpinner } from "../render/progress.js"
 import { formatCount, planSummary, styles } from "../render/summary.js"
-import * as Sink from "../sink.js"
 import { planInstallId } from "./plan.js"
 
 /** The API key the demo sends with; the local server accepts only this one. */
@@ -133,8 +131,7 @@ const demo = Effect.gen(function*() {
   const context = { app, dataDir, host: server.url }
   // Like `send`, the demo neither schedules nor waits (a fleet's spread is for apps at startup).
   const run = Backfill.run({ app, apiKey: DEMO_API_KEY, host: server.url, rollout: { spreadMs: 0, maxStartDelayMs: 0 } }).pipe(
-    // The CLI's sink (posthog-node's console output muted) over NodeBackfill's.
-    Effect.provide(Layer.merge(NodeBackfill.layer({ app, dataDir, database }), Sink.layer({}))),
+    Effect.provide(NodeBackfill.layer({ app, dataDir, database })),
     Effect.withConfigProvider(isolated)
   )
   const first = yield* run.pipe(withSpinner(`sending to the local capture server ${server.url}`))

@@ -116,8 +116,7 @@ export const command = Command.make(
       const busyTimeoutMs = yield* options.resolveBusyTimeout(args.busyTimeout)
       const services = Layer.mergeAll(
         NodeBackfill.layer({ app, dataDir, database: paths.database, sink: tuning, busyTimeoutMs }),
-        // Later layers win: the CLI's sink (posthog-node's console output muted) and a fixed install id.
-        Sink.layer(tuning),
+        // A later layer wins: a fixed install id.
         Option.match(installId, { onNone: () => Layer.empty, onSome: (id) => InstallId.layerStatic(id) })
       )
       // The command line neither schedules nor waits: a person runs it now, not a fleet.

@@ -2,9 +2,8 @@
  * The CLI's two streams. Results go to stdout; notes, warnings, progress and
  * errors go to stderr, so `--json` output stays one clean JSON object.
  *
- * Writes go straight to `process.stdout` / `process.stderr` (not through
- * `console`), so muting posthog-node's `console.error` while it sends never
- * mutes the CLI itself.
+ * Writes go straight to `process.stdout` / `process.stderr`, not through
+ * `console`.
  *
  * @since 0.1.0
  */

@@ -7,17 +7,17 @@
  * What the transport still holds (for the engine's ledger) is: uuids handed to
  * `capture` that posthog-node has not enqueued yet (its `capture` prepares the
  * message asynchronously and emits `capture` once enqueued), its persisted
- * queue, and the requests in flight. posthog-node removes a batch from its
- * queue after a non-retryable failure or exhausted retries (and emits
- * `error`), keeps it on a network failure, and drops the oldest event when
- * the queue is full.
+ * queue, and the requests in flight. The wire settles every batch (delivered,
+ * or failed after its retries), so posthog-node drops it from its queue
+ * either way; it drops the oldest event when the queue is full.
  *
  * @internal
  */
 import type { CaptureEvent } from "@posthog-backfill/core"
 import { PostHog } from "posthog-node"
 import type { Transport, TransportEvents } from "./telemetryEngine.js"
-import { captureMessage, describe, type FetchFn, makeWire, queuedUuids, shutdownAndAccount } from "./wire.js"
+import type { FetchFn } from "./fetchTypes.js"
+import { captureMessage, clientTransportOptions, describe, makeWire, queuedUuids, shutdownAndAccount, silence } from "./wire.js"
 
 /** @internal */
 export interface LiveTuning {
@@ -31,6 +31,8 @@ export interface LiveTuning {
   readonly shutdownTimeoutMs: number
   readonly geoip: boolean
   readonly fetch: FetchFn | undefined
+  /** `false`: no request or timer of the transport holds the host's process open. */
+  readonly keepAlive: boolean
 }
 
 /** @internal */
@@ -40,12 +42,15 @@ export const makeLiveTransport = (
   events: TransportEvents
 ): Transport => {
   const awaitingEnqueue = new Set<string>()
+  const retry = { count: tuning.fetchRetryCount, delayMs: tuning.fetchRetryDelay, timeoutMs: tuning.requestTimeout }
   const wire = makeWire({
     batchUrl: `${target.host}/batch/`,
     fetch: tuning.fetch,
     historicalMigration: false,
+    retry,
+    keepAlive: tuning.keepAlive,
     onAcknowledged: events.acknowledged,
-    onRefused: events.failed
+    onFailed: events.failed
   })
   const client = new PostHog(target.apiKey, {
     host: target.host,
@@ -53,12 +58,11 @@ export const makeLiveTransport = (
     flushInterval: tuning.flushInterval,
     maxQueueSize: tuning.maxQueueSize,
     maxBatchSize: tuning.maxBatchSize,
-    fetchRetryCount: tuning.fetchRetryCount,
-    fetchRetryDelay: tuning.fetchRetryDelay,
-    requestTimeout: tuning.requestTimeout,
     disableGeoip: !tuning.geoip,
-    fetch: wire.fetch
+    ...clientTransportOptions(wire, retry)
   })
+  // posthog-node's logger speaks only in its debug mode (off) and on a shutdown timeout, which the accounting reports.
+  silence(client, () => undefined)
   client.on("capture", (message: unknown) => {
     const uuid = typeof message === "object" && message !== null ? (message as { uuid?: unknown }).uuid : undefined
     if (typeof uuid === "string") awaitingEnqueue.delete(uuid)

@@ -7,7 +7,8 @@
  */
 import type { CaptureEvent } from "@posthog-backfill/core"
 import { PostHog } from "posthog-node"
-import { captureMessage, describe, type FetchFn, makeWire, shutdownAndAccount } from "./wire.js"
+import type { FetchFn } from "./fetchTypes.js"
+import { captureMessage, clientTransportOptions, describe, makeWire, shutdownAndAccount, silence } from "./wire.js"
 
 /** @internal */
 export interface Tuning {
@@ -16,6 +17,8 @@ export interface Tuning {
   readonly requestTimeout: number
   readonly shutdownTimeoutMs: number
   readonly fetch: FetchFn | undefined
+  /** `false`: nothing of the send holds the host's process open. */
+  readonly keepAlive: boolean
 }
 
 /** @internal */
@@ -38,9 +41,9 @@ export interface Outcome {
 }
 
 /**
- * posthog-node retries a failed write `retryCount` times after a fixed
- * `retryDelay`, and each attempt may take up to `requestTimeout`
- * (`retriable` in @posthog/core `src/utils/index.ts`, `fetchWithRetry`).
+ * The wire retries a failed write `fetchRetryCount` times after a fixed
+ * `fetchRetryDelay`, and each attempt may take up to `requestTimeout`
+ * (posthog-node's own tuning names and defaults; `wire.ts`).
  *
  * @internal
  */
@@ -74,12 +77,15 @@ export const deliver = async (
   const acknowledged = new Set<string>()
   const errors: Array<string> = []
   const statuses: Array<number> = []
+  const retry = { count: tuning.fetchRetryCount, delayMs: tuning.fetchRetryDelay, timeoutMs: tuning.requestTimeout }
   const wire = makeWire({
     batchUrl: `${target.host}/batch/`,
     fetch: tuning.fetch,
     historicalMigration: target.historicalMigration,
+    retry,
+    keepAlive: tuning.keepAlive,
     onAcknowledged: (uuids) => uuids.forEach((uuid) => acknowledged.add(uuid)),
-    onRefused: (why) => errors.push(why),
+    onFailed: (why) => errors.push(why),
     onAnswered: (status) => statuses.push(status),
     signal
   })
@@ -94,11 +100,10 @@ export const deliver = async (
     // The queue drops its oldest event past maxQueueSize.
     maxQueueSize: events.length + 1,
     disableGeoip: false,
-    fetchRetryCount: tuning.fetchRetryCount,
-    fetchRetryDelay: tuning.fetchRetryDelay,
-    requestTimeout: tuning.requestTimeout,
-    fetch: wire.fetch
+    ...clientTransportOptions(wire, retry)
   })
+  // posthog-node's logger speaks only in its debug mode (off) and on a shutdown timeout, which the accounting reports.
+  silence(client, () => undefined)
   client.on("error", (error: unknown) => {
     errors.push(describe(error))
   })

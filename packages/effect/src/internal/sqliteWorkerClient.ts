@@ -1,18 +1,29 @@
 /**
- * The host side of the off-thread activity source: starts `sqliteWorker.js`
- * in a `node:worker_threads` worker and turns its messages into Promises. The
- * worker file is resolved next to this module, so it is found both in `src/`
- * (tests run the TypeScript sources; the worker is plain JavaScript) and in
- * `dist/` (the build copies it).
+ * The host side of the off-thread activity source: starts the worker of
+ * `sqliteWorker.ts` from its source text (nothing to find on disk, so a
+ * bundled host starts it too) and turns its messages into Promises.
  *
  * @internal
  */
 import { type Query } from "@posthog-backfill/core"
+import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { BEGIN, END, FIRST_READ } from "./readTransaction.js"
+import { WORKER_SOURCE, type WorkerData } from "./sqliteWorker.js"
 
-/** @internal */
-export const WORKER_URL = new URL("./sqliteWorker.js", import.meta.url)
+/**
+ * better-sqlite3's entry as this thread would load it, for the worker to
+ * load the same one; `undefined` when it is not installed.
+ *
+ * @internal
+ */
+export const resolveDriver = (): string | undefined => {
+  try {
+    return createRequire(import.meta.url).resolve("better-sqlite3")
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * An error the worker reported (or the worker's own failure), carrying the
@@ -35,6 +46,8 @@ export interface SqliteWorkerOptions {
   readonly pragmas: ReadonlyArray<string>
   /** How much to lower the worker thread's CPU priority (Linux only; 0 leaves it). */
   readonly niceness: number
+  /** `false`: the thread does not hold the host's process open. */
+  readonly keepAlive: boolean
 }
 
 /** @internal */
@@ -84,9 +97,22 @@ interface Pending {
  */
 export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteWorker> =>
   new Promise((resolveStart, rejectStart) => {
+    const driverPath = resolveDriver()
+    if (driverPath === undefined) {
+      rejectStart(new SqliteWorkerError("DRIVER_MISSING", "Cannot find package 'better-sqlite3'"))
+      return
+    }
     let worker: Worker
     try {
-      worker = new Worker(WORKER_URL, { workerData: { ...options, pragmas: [...options.pragmas] } })
+      const workerData: WorkerData = {
+        path: options.path,
+        busyTimeoutMs: options.busyTimeoutMs,
+        pragmas: [...options.pragmas],
+        niceness: options.niceness,
+        driverPath
+      }
+      worker = new Worker(WORKER_SOURCE, { eval: true, workerData })
+      if (!options.keepAlive) worker.unref()
     } catch (cause) {
       rejectStart(
         new SqliteWorkerError(
@@ -179,6 +205,7 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
           // Let the worker close its connection and end by itself; terminate if it does not.
           // Done once the file is closed: the thread's own teardown need not hold the host.
           const timer = setTimeout(() => void worker.terminate(), 2000)
+          if (!options.keepAlive) timer.unref()
           const done = () => {
             clearTimeout(timer)
             resolve()

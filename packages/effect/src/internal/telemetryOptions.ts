@@ -12,7 +12,8 @@ import * as Either from "effect/Either"
 import type * as EventCatalog from "../EventCatalog.js"
 import * as HttpHost from "../HttpHost.js"
 import type { LiveTuning } from "./liveTransport.js"
-import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1, type FetchFn } from "./wire.js"
+import type { FetchFn } from "./fetchTypes.js"
+import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1 } from "./wire.js"
 
 /** @internal */
 export interface OptionProblem {
@@ -41,8 +42,14 @@ export interface ClientTuning {
   readonly shutdownTimeoutMs?: number | undefined
   /** Let PostHog resolve a location from the request's IP. Default false (`$geoip_disable: true`). */
   readonly geoip?: boolean | undefined
-  /** The transport underneath the acknowledgement observer. Defaults to the global `fetch`. */
+  /** The transport underneath the acknowledgement observer. Default: `node:http(s)`, one connection per request. */
   readonly fetch?: FetchFn | undefined
+  /**
+   * Whether a background flush (its socket, its retry and timeout timers)
+   * holds the host's process open. Default `true`. With `false` only an
+   * awaited `flush()` or `shutdown()` does.
+   */
+  readonly keepAlive?: boolean | undefined
 }
 
 /** @internal */
@@ -144,7 +151,8 @@ export const liveTarget = (options: {
       requestTimeout: yield* positive("client.requestTimeout", client.requestTimeout, 10_000, 1),
       shutdownTimeoutMs: yield* positive("client.shutdownTimeoutMs", client.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
       geoip: client.geoip ?? false,
-      fetch: client.fetch
+      fetch: client.fetch,
+      keepAlive: client.keepAlive ?? true
     }
     return { apiKey, host, tuning }
   })

@@ -10,9 +10,13 @@
  *   `node:zlib` into a `Uint8Array` unless compression is off, and carry
  *   `{api_key, batch, sent_at, historical_migration?}` (@posthog/core
  *   `src/posthog-core-stateless.ts`, `sendBatch`).
- * - A write succeeds only on a 2xx answer (`fetchWithRetry`, `successful-write`).
- * - `shutdown()` catches fetch errors and only prints them (`logFlushError`), and
- *   resolves without error when its budget runs out (`raceWithTimeout`).
+ * - A write succeeds only on a 2xx answer (`fetchWithRetry`, `successful-write`);
+ *   a 413 halves the batch (`flush`); retries wait on plain `setTimeout`s
+ *   (`retriable`), which keep a host's process alive.
+ * - `shutdown()` and background flushes catch fetch errors and print them with
+ *   `console.error` (`logFlushError`), and `shutdown()` resolves without error
+ *   when its budget runs out (`raceWithTimeout`). Its other messages go
+ *   through a logger bound to `console` at construction (`_logger`).
  * - `POSTHOG_CAPTURE_MODE=v1` in `process.env` at construction switches the
  *   client to `/i/v1/analytics/events` with another body.
  *
@@ -33,9 +37,10 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Zlib from "node:zlib"
+import type { FetchFn, FetchInit, FetchResponse } from "./fetchTypes.js"
+import { makeHttpFetch } from "./httpFetch.js"
 
-/** @internal */
-export type FetchFn = NonNullable<PostHogOptions["fetch"]>
+export type { FetchFn } from "./fetchTypes.js"
 
 /**
  * Why `POSTHOG_CAPTURE_MODE=v1` is refused, in one line.
@@ -63,7 +68,8 @@ export const describe = (error: unknown): string => {
     const cause = (error as { cause?: unknown }).cause
     const inner = (error as { error?: unknown }).error ?? cause
     const suffix = inner instanceof Error ? ` (${inner.name}: ${inner.message})` : ""
-    return `${error.name}: ${error.message}${suffix}`
+    // A plain Error's name says nothing ("Error: connect ECONNREFUSED ...").
+    return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}${suffix}`
   }
   return String(error)
 }
@@ -97,20 +103,39 @@ export const readBatch = async (body: unknown): Promise<CarriedBatch> => {
   return { uuids, historicalMigration: json.historical_migration }
 }
 
+/**
+ * How the wire retries a batch: posthog-node's own retry loop waits on timers
+ * that keep a host's process alive, so the client is made with no retries and
+ * the wire retries instead, on timers that follow `keepAlive`.
+ *
+ * @internal
+ */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  readonly count: number
+  /** The wait before each retry. */
+  readonly delayMs: number
+  /** How long one attempt may take. */
+  readonly timeoutMs: number
+}
+
 /** @internal */
 export interface WireOptions {
   /** The one URL requests may go to: `<origin><path>/batch/` of the parsed host. */
   readonly batchUrl: string
-  /** The transport underneath. Default: the global `fetch`. */
+  /** The transport underneath. Default: `node:http(s)` (`httpFetch.ts`). */
   readonly fetch: FetchFn | undefined
   /** What every body's `historical_migration` must be: `true` for the backfill, not `true` for live events. */
   readonly historicalMigration: boolean
+  readonly retry: RetryPolicy
+  /** `false`: no socket or timer of the wire holds the host's process open. */
+  readonly keepAlive: boolean
   /** A 2xx answer covered these uuids. */
   readonly onAcknowledged: (uuids: ReadonlyArray<string>) => void
-  /** The server answered a request with this status (any status). */
+  /** The server answered a request with this status (any status, every attempt). */
   readonly onAnswered?: ((status: number) => void) | undefined
-  /** A request was refused before it left (the reason is also thrown to posthog-node). */
-  readonly onRefused: (why: string) => void
+  /** A batch could not be delivered (refused before it left, or every attempt failed); one line. */
+  readonly onFailed: (why: string) => void
   /** Aborts every request of this wire (besides `close`). */
   readonly signal?: AbortSignal | undefined
 }
@@ -118,9 +143,9 @@ export interface WireOptions {
 /** The observed transport of one client. @internal */
 export interface Wire {
   readonly fetch: FetchFn
-  /** Requests sent so far. */
+  /** Requests sent so far (every attempt). */
   readonly requests: () => number
-  /** The uuids of the requests on the wire now. */
+  /** The uuids of the batches on the wire now. */
   readonly inFlight: () => ReadonlyArray<ReadonlyArray<string>>
   /** Ends the wire: requests in flight are aborted, later ones fail at once. */
   readonly close: () => void
@@ -136,50 +161,116 @@ const isBatchUrl = (url: string, expected: string): boolean => {
   }
 }
 
+/** posthog-node's own rule (`isPostHogFetchRetryableError`): a timeout, 429 and 5xx pass by themselves. */
+const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500
+
+/**
+ * The answer posthog-node gets for a batch the wire has settled: delivered or
+ * not, the wire has accounted for it, so posthog-node must neither retry it
+ * nor print anything about it.
+ */
+const settled = (): FetchResponse => new Response("{\"status\":\"Ok\"}", { status: 200 })
+
+/** Waits `ms` on a timer that holds the process only when `keepAlive`; resolves early when `signal` aborts. */
+const pause = (ms: number, keepAlive: boolean, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener("abort", done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    if (!keepAlive) timer.unref()
+    signal.addEventListener("abort", done, { once: true })
+  })
+
+/** One attempt, bounded by `timeoutMs` on a timer that follows `keepAlive`. */
+const attempt = async (
+  base: FetchFn,
+  url: string,
+  init: FetchInit,
+  options: { readonly timeoutMs: number; readonly keepAlive: boolean; readonly signal: AbortSignal }
+): Promise<FetchResponse> => {
+  const timeout = new AbortController()
+  const timer = setTimeout(() => timeout.abort(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs)
+  if (!options.keepAlive) timer.unref()
+  try {
+    return await base(url, { ...init, signal: AbortSignal.any([options.signal, timeout.signal]) })
+  } catch (cause) {
+    throw timeout.signal.aborted ? timeout.signal.reason : cause
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * The `fetch` to hand posthog-node: refuses anything but `POST <batchUrl>`
- * with the expected `historical_migration`, and reports the uuids each 2xx
- * answer covered.
+ * with the expected `historical_migration`, retries a batch by the policy,
+ * and reports the uuids each 2xx answer covered. posthog-node only ever sees
+ * a 2xx (the batch is settled, whatever happened to it) or a 413 for a batch
+ * it can split, so it has nothing to retry and nothing to print.
  *
  * @internal
  */
 export const makeWire = (options: WireOptions): Wire => {
-  const base: FetchFn = options.fetch ?? ((url, init) => fetch(url, init))
+  const base: FetchFn = options.fetch ?? makeHttpFetch({ keepAlive: options.keepAlive })
   const over = new AbortController()
   const stop = options.signal === undefined ? over.signal : AbortSignal.any([options.signal, over.signal])
   const inFlight = new Map<number, ReadonlyArray<string>>()
+  let batches = 0
   let requests = 0
 
-  const refuse = (why: string): never => {
-    options.onRefused(why)
-    throw new Error(why)
+  const fail = (why: string): FetchResponse => {
+    options.onFailed(why)
+    return settled()
   }
 
   const observed: FetchFn = async (url, init) => {
-    if (stop.aborted) throw new Error("the send is over (interrupted, or the client was shut down)")
+    if (stop.aborted) return fail("the send is over (interrupted, or the client was shut down); the request was not sent")
     if (init.method !== "POST" || !isBatchUrl(url, options.batchUrl)) {
-      return refuse(`posthog-node tried ${init.method} ${url}, not ${options.batchUrl}; the request was not sent`)
+      return fail(`posthog-node tried ${init.method} ${url}, not ${options.batchUrl}; the request was not sent`)
     }
     let carried: CarriedBatch
     try {
       carried = await readBatch(init.body)
     } catch (cause) {
-      return refuse(`could not read the /batch/ body posthog-node built (${describe(cause)}); the request was not sent`)
+      return fail(`could not read the /batch/ body posthog-node built (${describe(cause)}); the request was not sent`)
     }
     if (options.historicalMigration && carried.historicalMigration !== true) {
-      return refuse("posthog-node built a /batch/ body without historical_migration: true; the request was not sent")
+      return fail("posthog-node built a /batch/ body without historical_migration: true; the request was not sent")
     }
     if (!options.historicalMigration && carried.historicalMigration === true) {
-      return refuse("posthog-node built a live /batch/ body with historical_migration: true; the request was not sent")
+      return fail("posthog-node built a live /batch/ body with historical_migration: true; the request was not sent")
     }
-    const id = requests++
+    const id = batches++
     inFlight.set(id, carried.uuids)
     try {
-      const signal = init.signal === undefined ? stop : AbortSignal.any([init.signal, stop])
-      const response = await base(url, { ...init, signal })
-      options.onAnswered?.(response.status)
-      if (response.status >= 200 && response.status < 300) options.onAcknowledged(carried.uuids)
-      return response
+      let last = "no attempt was made"
+      const attempts = options.retry.count + 1
+      for (let n = 0; n < attempts && !stop.aborted; n++) {
+        if (n > 0) await pause(options.retry.delayMs, options.keepAlive, stop)
+        if (stop.aborted) break
+        requests++
+        let response: FetchResponse
+        try {
+          response = await attempt(base, url, init, { timeoutMs: options.retry.timeoutMs, keepAlive: options.keepAlive, signal: stop })
+        } catch (cause) {
+          last = describe(cause)
+          continue
+        }
+        options.onAnswered?.(response.status)
+        if (response.status >= 200 && response.status < 300) {
+          options.onAcknowledged(carried.uuids)
+          return response
+        }
+        // posthog-node splits a batch the server found too large; one event it cannot split.
+        if (response.status === 413 && carried.uuids.length > 1) return response
+        last = `HTTP ${response.status}`
+        if (!isRetryableStatus(response.status)) break
+      }
+      if (stop.aborted) last = "the send was interrupted"
+      return fail(`${last} (${carried.uuids.length} event(s) not delivered)`)
     } finally {
       inFlight.delete(id)
     }
@@ -191,6 +282,34 @@ export const makeWire = (options: WireOptions): Wire => {
     inFlight: () => Array.from(inFlight.values()),
     close: () => over.abort()
   }
+}
+
+/**
+ * The options that leave retrying and timeouts to the wire: no retries of
+ * posthog-node's own, and its own deadline (an unref'd timer) past the wire's
+ * worst case, so it never cuts an attempt the wire still waits for.
+ *
+ * @internal
+ */
+export const clientTransportOptions = (wire: Wire, retry: RetryPolicy) => ({
+  fetch: wire.fetch as NonNullable<PostHogOptions["fetch"]>,
+  fetchRetryCount: 0,
+  fetchRetryDelay: 0,
+  requestTimeout: (retry.count + 1) * retry.timeoutMs + retry.count * retry.delayMs + 5_000
+})
+
+/**
+ * Routes posthog-node's own console logger (bound to `console` when the
+ * client is made; debug-only except a shutdown timeout) to `log`: the library
+ * prints nothing into its host. posthog-node 5.70.0's `_logger`, checked by
+ * the quiet tests.
+ *
+ * @internal
+ */
+export const silence = (client: PostHog, log: (message: string) => void): void => {
+  const write = (...args: ReadonlyArray<unknown>) => log(args.map((arg) => (typeof arg === "string" ? arg : describe(arg))).join(" "))
+  const logger = { debug: write, info: write, warn: write, error: write, critical: write, createLogger: () => logger }
+  ;(client as unknown as { _logger: unknown })._logger = logger
 }
 
 /**

@@ -25,18 +25,17 @@
  */
 import { type BackfillApp, type CaptureEvent } from "@posthog-backfill/core"
 import * as Cause from "effect/Cause"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
+import type * as LogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as EventCatalog from "../EventCatalog.js"
 import { FirstRunNotice } from "../FirstRunNotice.js"
 import type * as FirstRunNoticeModule from "../FirstRunNotice.js"
 import * as NodeTelemetry from "../NodeTelemetry.js"
 import * as Telemetry from "../Telemetry.js"
+import { configProvider, holdingProcess, hostScheduler, type HostLogger, loggerLayer, unrefClock } from "./internal/hostRuntime.js"
 
 /**
  * @since 0.1.0
@@ -57,8 +56,20 @@ export interface LiveTelemetryOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
   readonly client?: Telemetry.ClientOptions | undefined
   readonly maxDedupeKeys?: number | undefined
-  /** The least severe log level printed. Default `"Warning"`; `"None"` prints nothing. */
+  /**
+   * Receives every message (`{ debug, info, warn, error }`, or one function).
+   * Default: none; nothing is printed into the host (the debug dry run prints
+   * its events to stderr, as documented).
+   */
+  readonly logger?: HostLogger | undefined
+  /** The least severe level handed to `logger`. Default `"Debug"`. */
   readonly logLevel?: LogLevel.Literal | undefined
+  /**
+   * Whether background flushes hold the host's process open. Default `false`:
+   * the host exits when its own work is done; an awaited `flush()` or
+   * `shutdown()` holds it until that call ends.
+   */
+  readonly keepAlive?: boolean | undefined
 }
 
 /**
@@ -99,9 +110,6 @@ export interface LiveTelemetry {
   }
 }
 
-const configProvider = (env: Readonly<Record<string, string | undefined>>) =>
-  ConfigProvider.fromMap(new Map(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)))
-
 const reasonOf = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
   return error instanceof Error ? error.message : String(error)
@@ -125,6 +133,7 @@ const emptyReport = (reason: string): Telemetry.TelemetryReport => ({
  * @category constructors
  */
 export const createLiveTelemetry = (options: LiveTelemetryOptions): LiveTelemetry => {
+  const keepAlive = options.keepAlive ?? false
   const services = NodeTelemetry.layer({
     app: options.app,
     catalog: options.catalog,
@@ -132,11 +141,13 @@ export const createLiveTelemetry = (options: LiveTelemetryOptions): LiveTelemetr
     apiKey: options.apiKey,
     host: options.host,
     baseProperties: options.baseProperties,
-    client: options.client,
+    client: { ...options.client, keepAlive: options.client?.keepAlive ?? keepAlive },
     maxDedupeKeys: options.maxDedupeKeys
   }).pipe(
     Layer.provide(Layer.setConfigProvider(configProvider(options.env ?? process.env))),
-    Layer.provideMerge(Logger.minimumLogLevel(LogLevel.fromLiteral(options.logLevel ?? "Warning")))
+    Layer.provideMerge(loggerLayer(options)),
+    Layer.provideMerge(keepAlive ? Layer.empty : Layer.setClock(unrefClock)),
+    Layer.provideMerge(Layer.setScheduler(hostScheduler))
   )
   const runtime = ManagedRuntime.make(services)
   let disposed = false
@@ -203,17 +214,17 @@ export const createLiveTelemetry = (options: LiveTelemetryOptions): LiveTelemetr
 
   let shutdownPromise: Promise<Telemetry.TelemetryReport> | undefined
   const shutdown = (): Promise<Telemetry.TelemetryReport> =>
-    (shutdownPromise ??= (async () => {
+    (shutdownPromise ??= holdingProcess(async () => {
       const report = await run(Effect.flatMap(Telemetry.Telemetry, (telemetry) => telemetry.shutdown), emptyReport)
       disposed = true
       await runtime.dispose().catch(() => undefined)
       return report
-    })())
+    }))
 
   return {
     capture,
     track,
-    flush: () => run(Effect.flatMap(Telemetry.Telemetry, (telemetry) => telemetry.flush), emptyReport),
+    flush: () => holdingProcess(() => run(Effect.flatMap(Telemetry.Telemetry, (telemetry) => telemetry.flush), emptyReport)),
     shutdown,
     notice
   }

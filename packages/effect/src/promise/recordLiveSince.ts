@@ -20,6 +20,7 @@ import * as Exit from "effect/Exit"
 import * as ConfigFile from "../ConfigFile.js"
 import * as AppDataDir from "../AppDataDir.js"
 import * as LiveSince from "../LiveSince.js"
+import { forHost, type HostLogger } from "./internal/hostRuntime.js"
 
 /**
  * @since 0.1.0
@@ -31,6 +32,8 @@ export interface RecordLiveSinceOptions {
   readonly dataDir: string
   /** The day (`YYYY-MM-DD`, UTC). Default: today. */
   readonly day?: string | undefined
+  /** Receives every message. Default: none (nothing is printed). */
+  readonly logger?: HostLogger | undefined
 }
 
 /**
@@ -52,12 +55,11 @@ export type RecordLiveSinceResult =
 export const recordLiveSince = async (options: RecordLiveSinceOptions): Promise<RecordLiveSinceResult> => {
   try {
     const { configPath } = AppDataDir.files(options.app, options.dataDir)
-    const exit = await Effect.runPromiseExit(
-      Effect.flatMap(LiveSince.LiveSince, (live) => live.record(options.day)).pipe(
-        Effect.provide(LiveSince.layer),
-        Effect.provide(ConfigFile.layer({ path: configPath }))
-      )
+    const program = Effect.flatMap(LiveSince.LiveSince, (live) => live.record(options.day)).pipe(
+      Effect.provide(LiveSince.layer),
+      Effect.provide(ConfigFile.layer({ path: configPath }))
     )
+    const exit = await Effect.runPromiseExit(forHost(program, { logger: options.logger, keepAlive: true }))
     if (Exit.isSuccess(exit)) return { _tag: "Recorded", liveSince: exit.value }
     const error = Cause.squash(exit.cause)
     return { _tag: "Error", message: error instanceof Error ? error.message : String(error) }

@@ -21,16 +21,16 @@
  */
 import type { BackfillApp, CaptureEvent, Rollout } from "@posthog-backfill/core"
 import * as Cause from "effect/Cause"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Logger from "effect/Logger"
-import * as Scheduler from "effect/Scheduler"
-import * as LogLevel from "effect/LogLevel"
+import type * as LogLevel from "effect/LogLevel"
 import * as Backfill from "../Backfill.js"
 import * as NodeBackfill from "../NodeBackfill.js"
 import type * as PostHogSink from "../PostHogSink.js"
 import type { SqliteDatabase } from "../SqliteDatabase.js"
+import { forHost, holdingProcess, type HostLogger, stopSignal } from "./internal/hostRuntime.js"
+
+export type { HostLogger, HostLogLevel } from "./internal/hostRuntime.js"
 
 /**
  * @since 0.1.0
@@ -70,69 +70,86 @@ export interface HistoricalBackfillOptions {
    * every install, spread over 48 hours).
    */
   readonly rollout?: Partial<Rollout.Rollout> | undefined
-  /** The least severe log level printed. Default `"Warning"`; `"None"` prints nothing. */
+  /**
+   * Receives every message of the run (`{ debug, info, warn, error }`, or one
+   * function). Default: none; the library prints nothing into its host. The
+   * debug dry run (`<PREFIX>_DEBUG=1`) prints its events to stderr, as
+   * documented, whatever the logger.
+   */
+  readonly logger?: HostLogger | undefined
+  /** The least severe level handed to `logger`. Default `"Debug"`. */
   readonly logLevel?: LogLevel.Literal | undefined
+  /**
+   * Whether the run holds the host's process open until it ends.
+   * `runHistoricalBackfill`: default `true` (the host awaits it).
+   * `startHistoricalBackfill`: default `false`: a short-lived host exits when
+   * its own work is done, mid-send if need be; the pending send makes the
+   * next start the same send.
+   */
+  readonly keepAlive?: boolean | undefined
+  /** Stops the run after this long (the result is `Stopped`). */
+  readonly deadlineMs?: number | undefined
+  /** Stops the run when aborted (the result is `Stopped`). */
+  readonly signal?: AbortSignal | undefined
 }
 
 /**
- * The facade's result: a run's outcome, or `Error` when the run could not be
- * carried out (the database could not be read, the marker could not be
- * written, ...). An `Error` wrote no marker.
+ * The facade's result: a run's outcome; `Stopped` when the deadline or the
+ * host's signal ended it first; `Error` when the run could not be carried out
+ * (the database could not be read, the marker could not be written, ...).
+ * Neither writes a marker.
  *
  * @since 0.1.0
  * @category models
  */
 export type HistoricalBackfillResult =
   | Backfill.Outcome
+  | { readonly _tag: "Stopped"; readonly message: string }
   | { readonly _tag: "Error"; readonly message: string; readonly error: unknown }
 
-/**
- * The facade runs inside a host's process (a worker's startup), so it gives
- * the host's event loop a turn whenever the fiber yields (every 2048 Effect
- * operations, and at each explicit yield): batches run from `setImmediate`, a
- * macrotask. Effect's default scheduler resumes yielded fibers on microtasks
- * (a timer only every 2048 yields), so a long stretch of Effect work (building
- * the layers, the gates) would otherwise hold the loop for tens of ms.
- */
-const hostScheduler = Scheduler.makeBatched((runBatch) => void setImmediate(runBatch))
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-const configProvider = (env: Readonly<Record<string, string | undefined>>) =>
-  ConfigProvider.fromMap(
-    new Map(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
-  )
-
-/**
- * Runs the gated backfill once. Never rejects.
- *
- * @since 0.1.0
- * @category running
- */
-export const runHistoricalBackfill = async (options: HistoricalBackfillOptions): Promise<HistoricalBackfillResult> => {
+const run = async (options: HistoricalBackfillOptions, keepAliveByDefault: boolean): Promise<HistoricalBackfillResult> => {
   try {
+    const keepAlive = options.keepAlive ?? keepAliveByDefault
     const program = Backfill.run({
       app: options.app,
       apiKey: options.apiKey,
       host: options.host,
       baseProperties: options.baseProperties,
       rollout: options.rollout
-    }).pipe(
-      Effect.provide(NodeBackfill.layer(options)),
-      Effect.withConfigProvider(configProvider(options.env ?? process.env)),
-      Logger.withMinimumLogLevel(LogLevel.fromLiteral(options.logLevel ?? "Warning")),
-      Effect.withScheduler(hostScheduler)
-    )
-    const exit = await Effect.runPromiseExit(program)
+    }).pipe(Effect.provide(NodeBackfill.layer({ ...options, keepAlive })))
+    const signal = stopSignal(options)
+    const go = () => Effect.runPromiseExit(forHost(program, { ...options, keepAlive }), signal === undefined ? {} : { signal })
+    const exit = keepAlive ? await holdingProcess(go) : await go()
     if (Exit.isSuccess(exit)) return exit.value
+    if (Cause.isInterruptedOnly(exit.cause) && signal?.aborted === true) {
+      return {
+        _tag: "Stopped",
+        message: (options.signal?.aborted === true ? "the host stopped the backfill" : `the backfill ran past its ${options.deadlineMs} ms deadline`) +
+          "; no marker written, the next start runs it again (the same send, if one had begun)"
+      }
+    }
     const error = Cause.squash(exit.cause)
-    return { _tag: "Error", message: error instanceof Error ? error.message : String(error), error }
+    return { _tag: "Error", message: messageOf(error), error }
   } catch (error) {
-    return { _tag: "Error", message: error instanceof Error ? error.message : String(error), error }
+    return { _tag: "Error", message: messageOf(error), error }
   }
 }
 
 /**
+ * Runs the gated backfill once and resolves its result. Never rejects. Holds
+ * the host's process open until it ends (`keepAlive`, default `true`).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const runHistoricalBackfill = (options: HistoricalBackfillOptions): Promise<HistoricalBackfillResult> => run(options, true)
+
+/**
  * Starts the backfill in the background and returns at once. It cannot
  * produce an unhandled rejection; `onDone` (optional) receives the result.
+ * It never holds the host's process open (`keepAlive`, default `false`).
  *
  * @since 0.1.0
  * @category running
@@ -140,7 +157,7 @@ export const runHistoricalBackfill = async (options: HistoricalBackfillOptions):
 export const startHistoricalBackfill = (
   options: HistoricalBackfillOptions & { readonly onDone?: ((result: HistoricalBackfillResult) => void) | undefined }
 ): void => {
-  void runHistoricalBackfill(options).then(
+  void run(options, false).then(
     (result) => {
       try {
         options.onDone?.(result)
@@ -151,4 +168,3 @@ export const startHistoricalBackfill = (
     () => undefined
   )
 }
-
