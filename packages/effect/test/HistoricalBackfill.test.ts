@@ -11,7 +11,8 @@ import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
+import { forbidPrinting } from "./support/noPrinting.js"
 
 let server: Awaited<ReturnType<typeof startLocalCaptureServer>>
 let dataDir: string
@@ -34,10 +35,8 @@ beforeEach(() => {
   server.reset()
   server.setFaults({})
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "phb-e2e-data-"))
-  // posthog-node prints failed flushes to console.error; keep the test output readable.
-  vi.spyOn(console, "error").mockImplementation(() => undefined)
 })
-afterEach(() => vi.restoreAllMocks())
+const printing = forbidPrinting()
 
 const options = (overrides: Partial<HistoricalBackfillOptions> = {}): HistoricalBackfillOptions => ({
   app: Presets.claudeMem,
@@ -154,9 +153,9 @@ describe("runHistoricalBackfill end to end", () => {
   })
 
   it("in debug mode prints, sends nothing and creates no file at all", async () => {
-    const lines: Array<string> = []
-    vi.spyOn(console, "error").mockImplementation((...args: Array<unknown>) => void lines.push(args.join(" ")))
     const result = await runHistoricalBackfill(options({ env: { CLAUDE_MEM_TELEMETRY_DEBUG: "1" } }))
+    // The dry run's documented output: stderr, one summary line, one line per event.
+    const lines = printing.take().map((line) => line.replace(/^error: /, ""))
     expect(result._tag).toBe("DryRun")
     expect(server.requests).toEqual([])
     expect(fs.readdirSync(dataDir)).toEqual([])

@@ -13,8 +13,9 @@ import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import { AppStarted, catalog } from "./support/liveCatalog.js"
+import { forbidPrinting } from "./support/noPrinting.js"
 
 const app = Presets.claudeMem
 const dirs: Array<string> = []
@@ -26,11 +27,8 @@ const tempDir = () => {
 const configOf = (dataDir: string) => JSON.parse(fs.readFileSync(path.join(dataDir, app.configFileName), "utf8")) as Record<string, unknown>
 const utcToday = () => new Date().toISOString().slice(0, 10)
 
-beforeEach(() => {
-  vi.spyOn(console, "error").mockImplementation(() => {})
-})
+forbidPrinting()
 afterEach(() => {
-  vi.restoreAllMocks()
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
 })
 

@@ -4,8 +4,9 @@ import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import { aJob, AppStarted, catalog, JobFinished } from "./support/liveCatalog.js"
+import { forbidPrinting } from "./support/noPrinting.js"
 
 const dirs: Array<string> = []
 const tempDir = () => {
@@ -29,11 +30,8 @@ const options = (dataDir: string, host: string, extra: Partial<LiveTelemetryOpti
 })
 
 describe("createLiveTelemetry (Promise facade)", () => {
-  beforeEach(() => {
-    vi.spyOn(console, "error").mockImplementation(() => {})
-  })
+  forbidPrinting()
   afterEach(() => {
-    vi.restoreAllMocks()
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
   })
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { type CaptureEvent } from "@posthog-backfill/core"
 import { PostHogSink } from "@posthog-backfill/effect"
 import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
@@ -9,6 +9,7 @@ import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import { createHash } from "node:crypto"
+import { forbidPrinting } from "./support/noPrinting.js"
 
 // Small delays through posthog-node's own options: every retry still happens.
 const fast: PostHogSink.Options = { fetchRetryCount: 3, fetchRetryDelay: 10, requestTimeout: 1_000 }
@@ -70,13 +71,7 @@ const sendTo = (
 const uuids = (events: ReadonlyArray<CaptureEvent.CaptureEvent>) => events.map((event) => event.uuid)
 
 describe("PostHogSink over posthog-node and the local capture server", () => {
-  // posthog-node prints failed flushes to console.error on its own (logFlushError); keep the output readable.
-  beforeEach(() => {
-    vi.spyOn(console, "error").mockImplementation(() => {})
-  })
-  afterEach(() => {
-    vi.restoreAllMocks()
-  })
+  forbidPrinting()
 
   it.scopedLive("delivers one gzipped historical-migration batch with every uuid, Date timestamp and property", () =>
     Effect.gen(function*() {

@@ -1,6 +1,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { type ConsentRules, Presets } from "@posthog-backfill/core"
 import { Consent, EventCatalog, InstallId, LiveSince, NodeTelemetry, Telemetry } from "@posthog-backfill/effect"
 import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
@@ -14,6 +14,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as Schema from "effect/Schema"
 import * as path from "node:path"
 import { aJob, AppStarted, catalog, JobFinished } from "./support/liveCatalog.js"
+import { forbidPrinting } from "./support/noPrinting.js"
 
 const INSTALL_ID = "6f1c1a52-3f7e-4c53-9a57-0d3f1b2f0c11"
 const base = { version: "1.2.3", os: "linux", arch: "x64", runtime: "node", runtime_version: "20.20.2", locale: "en-US" }
@@ -55,13 +56,7 @@ const own = (properties: Readonly<Record<string, unknown>> | undefined) =>
   Object.fromEntries(Object.entries(properties ?? {}).filter(([key]) => !key.startsWith("$")))
 
 describe("Telemetry over posthog-node and the local capture server", () => {
-  // posthog-node prints failed flushes to console.error on its own; keep the output readable.
-  beforeEach(() => {
-    vi.spyOn(console, "error").mockImplementation(() => {})
-  })
-  afterEach(() => {
-    vi.restoreAllMocks()
-  })
+  const printing = forbidPrinting()
 
   it.scopedLive("sends validated events with the base properties, batched, in normal ingestion mode", () =>
     Effect.gen(function*() {
@@ -211,9 +206,8 @@ describe("Telemetry over posthog-node and the local capture server", () => {
         withTelemetry(layerFor(env), (telemetry) => telemetry.capture(AppStarted, { plugins: 1 }))
 
       // Debug: printed to stderr, nothing sent, nothing written (no install id is created).
-      const printed: Array<string> = []
-      vi.mocked(console.error).mockImplementation((...args: Array<unknown>) => void printed.push(args.join(" ")))
       const dry = yield* captureOnce({ CLAUDE_MEM_TELEMETRY_DEBUG: "1" })
+      const printed = printing.take()
       expect(dry._tag).toBe("DryRun")
       expect(printed.some((line) => line.includes("[claude-mem] telemetry dry run:") && line.includes("\"app_started\""))).toBe(true)
       expect(yield* fs.exists(configPath)).toBe(false)

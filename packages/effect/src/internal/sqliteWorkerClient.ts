@@ -112,7 +112,6 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
         driverPath
       }
       worker = new Worker(WORKER_SOURCE, { eval: true, workerData })
-      if (!options.keepAlive) worker.unref()
     } catch (cause) {
       rejectStart(
         new SqliteWorkerError(
@@ -179,6 +178,8 @@ export const startSqliteWorker = (options: SqliteWorkerOptions): Promise<SqliteW
         failAll(new SqliteWorkerError("WORKER_EXIT", `the SQLite worker thread exited unexpectedly (code ${code})`))
       }
     })
+    // After the listeners: adding a "message" listener refs the thread's port again.
+    if (!options.keepAlive) worker.unref()
 
     const request = (message: { readonly type: "run" | "exec"; readonly sql: string; readonly params?: ReadonlyArray<unknown> }) =>
       new Promise<ReadonlyArray<Query.Row>>((resolve, reject) => {
