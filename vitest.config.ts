@@ -11,6 +11,8 @@ const alias = [
   { find: /^@posthog-backfill\/core$/, replacement: src("core") },
   { find: /^@posthog-backfill\/effect\/testing$/, replacement: path("./packages/effect/src/testing/index.ts") },
   { find: /^@posthog-backfill\/effect$/, replacement: src("effect") },
+  { find: /^@posthog-backfill\/promise\/live$/, replacement: path("./packages/promise/src/live.ts") },
+  { find: /^@posthog-backfill\/promise$/, replacement: src("promise") },
   { find: /^@posthog-backfill\/testkit\/sample$/, replacement: path("./packages/testkit/src/sample/index.ts") },
   { find: /^@posthog-backfill\/testkit\/(InMemoryQuery|MemorySource)$/, replacement: path("./packages/testkit/src/$1.ts") }
 ]
@@ -26,6 +28,7 @@ export default defineConfig({
       { extends: true, test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
       { extends: true, test: { name: "effect", include: ["packages/effect/test/**/*.test.ts"] } },
       { extends: true, test: { name: "testkit", include: ["packages/testkit/test/**/*.test.ts"] } },
+      { extends: true, test: { name: "promise", include: ["packages/promise/test/**/*.test.ts"] } },
       { extends: true, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
       { extends: true, test: { name: "examples", include: ["examples/**/*.test.ts"] } },
       { extends: true, test: { name: "repo", include: ["test/**/*.test.ts"] } }

@@ -147,11 +147,7 @@ const makeService = (options: Options): Service => {
     }),
     Effect.tap((state) =>
       state._tag === "Unreadable"
-        ? Effect.logWarning(
-          `The backfill marker ${file} exists but is unreadable: ${state.reason}. The backfill counts as done ` +
-            "(a duplicate is worse than a gap). If no backfill ever ran on this machine, replace it with a valid " +
-            "marker or remove it to allow one."
-        )
+        ? Effect.logWarning(Marker.describeUnreadable(file, state.reason))
         : Effect.logDebug(`backfill marker ${file}: ${state._tag}`)
     )
   )

@@ -20,6 +20,7 @@ import * as Layer from "effect/Layer"
 import * as HttpHost from "./HttpHost.js"
 import * as internal from "./internal/postHogDelivery.js"
 import type { FetchFn } from "./internal/fetchTypes.js"
+import { untested } from "./internal/pins.js"
 import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1 } from "./internal/wire.js"
 
 type CaptureEvent = CaptureEventModule.CaptureEvent
@@ -72,13 +73,15 @@ export interface DeliveryReport {
  * - `InvalidEvents`: an event posthog-node would silently alter (an invalid or duplicate uuid,
  *   an invalid `Date`, an empty event name or distinct id).
  * - `Config`: the configuration could not be read.
+ * - `UntestedDependency`: the host's tree resolved another posthog-node or @posthog/core
+ *   than the exact versions this library is tested with (the message says which, and how to fix it).
  * - `Unexpected`: posthog-node threw where it should not.
  *
  * @since 0.1.0
  * @category errors
  */
 export class PostHogSinkError extends Data.TaggedError("PostHogSinkError")<{
-  readonly reason: "CaptureModeV1" | "InvalidOptions" | "InvalidEvents" | "Config" | "Unexpected"
+  readonly reason: "CaptureModeV1" | "InvalidOptions" | "InvalidEvents" | "Config" | "UntestedDependency" | "Unexpected"
   readonly message: string
   readonly cause?: unknown
 }> {}
@@ -219,8 +222,15 @@ const validateEvents = (events: ReadonlyArray<CaptureEvent>): Effect.Effect<void
   return Effect.void
 }
 
-/** The checks of `check`: the capture mode, the key and the host. */
-const checkOptions = (options: SendOptions) => Effect.zipRight(refuseCaptureModeV1, checkTarget(options))
+/** The versions posthog-node and @posthog/core resolved to, checked once per process. */
+let pinsChecked: ReadonlyArray<string> | undefined
+const refuseUntested = Effect.suspend(() => {
+  pinsChecked ??= untested()
+  return pinsChecked.length === 0 ? Effect.void : fail("UntestedDependency", `${pinsChecked.join("; ")}.`)
+})
+
+/** The checks of `check`: the dependencies' versions, the capture mode, the key and the host. */
+const checkOptions = (options: SendOptions) => Effect.zipRight(Effect.zipRight(refuseUntested, refuseCaptureModeV1), checkTarget(options))
 
 /** The checks both the real and the recording sink run before anything else, in this order. */
 const preflight = (events: ReadonlyArray<CaptureEvent>, options: SendOptions) =>

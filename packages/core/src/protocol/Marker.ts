@@ -91,6 +91,18 @@ export const makeMarker = (options: {
 }
 
 /**
+ * What a run says of a marker that exists but cannot be read: it counts as
+ * done, and how to allow a backfill if none ever ran.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const describeUnreadable = (path: string, reason: string): string =>
+  `The backfill marker ${path} exists but is unreadable: ${reason}. The backfill counts as done ` +
+  "(a duplicate is worse than a gap). If no backfill ever ran on this machine, replace it with a valid " +
+  "marker or remove it to allow one."
+
+/**
  * The marker file's text.
  *
  * @since 0.1.0

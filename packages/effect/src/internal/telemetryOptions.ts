@@ -13,6 +13,7 @@ import type * as EventCatalog from "../EventCatalog.js"
 import * as HttpHost from "../HttpHost.js"
 import type { LiveTuning } from "./liveTransport.js"
 import type { FetchFn } from "./fetchTypes.js"
+import { untested } from "./pins.js"
 import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1 } from "./wire.js"
 
 /** @internal */
@@ -140,6 +141,8 @@ export const liveTarget = (options: {
     const host = parsed.right.url
     const v1 = yield* captureModeIsV1.pipe(Effect.mapError((message): OptionProblem => ({ reason: "Config", message })))
     if (v1) return yield* problem("CaptureModeV1", CAPTURE_MODE_V1_MESSAGE)
+    // Live events are sent anyway (they are not a one-time history), with a warning.
+    for (const line of untested()) yield* Effect.logWarning(`${line}; live events are sent, but their delivery accounting is untested`)
     const client = options.client ?? {}
     const tuning: LiveTuning = {
       flushAt: yield* positive("client.flushAt", client.flushAt, 20, 1),
