@@ -58,7 +58,7 @@ describe("the facade's own gates", () => {
             // No database and no key: a run that passes the gates ends at once, the same way for both.
             const result = await facade({ app, dataDir, database: path.join(dataDir, "none.db"), env, inline: true, logger: { warn: (line) => lines.push(line) } })
             const plain = result._tag === "Error" ? { _tag: "Error", message: result.message } : result
-            const local = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll(dataDir, "<dataDir>")) as unknown
+            const local = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll(dataDir, "<dataDir>")) as { readonly _tag: string }
             return { result: local(plain), warnings: local(lines.filter((line) => line.includes("marker"))) }
           }
           const ours = await run(runHistoricalBackfill)
