@@ -223,11 +223,9 @@ const validateEvents = (events: ReadonlyArray<CaptureEvent>): Effect.Effect<void
 }
 
 /** The versions posthog-node and @posthog/core resolved to, checked once per process. */
-let pinsChecked: ReadonlyArray<string> | undefined
-const refuseUntested = Effect.suspend(() => {
-  pinsChecked ??= untested()
-  return pinsChecked.length === 0 ? Effect.void : fail("UntestedDependency", `${pinsChecked.join("; ")}.`)
-})
+let pinsChecked: Promise<ReadonlyArray<string>> | undefined
+const refuseUntested = Effect.flatMap(Effect.promise(() => (pinsChecked ??= untested())), (problems) =>
+  problems.length === 0 ? Effect.void : fail("UntestedDependency", `${problems.join("; ")}.`))
 
 /** The checks of `check`: the dependencies' versions, the capture mode, the key and the host. */
 const checkOptions = (options: SendOptions) => Effect.zipRight(Effect.zipRight(refuseUntested, refuseCaptureModeV1), checkTarget(options))

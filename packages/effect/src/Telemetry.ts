@@ -223,15 +223,17 @@ export const make = (options: Options): Effect.Effect<Service, TelemetryError, C
     const liveSince = yield* LiveSince
     const prepared = yield* Effect.mapError(prepare(options), fromProblem)
     const target = yield* Effect.mapError(liveTarget(options), fromProblem)
+    // posthog-node loads only when events can be sent.
+    const PostHog = target === undefined ? undefined : yield* Effect.promise(() => import("posthog-node").then((module) => module.PostHog))
     const core = yield* engine.makeEngine({
       app: options.app,
       catalog: options.catalog,
       baseProperties: prepared.baseProperties,
       consent: consent.resolve,
       installId: installIds,
-      transport: target === undefined
+      transport: target === undefined || PostHog === undefined
         ? undefined
-        : (events) => makeLiveTransport({ apiKey: target.apiKey, host: target.host }, target.tuning, events),
+        : (events) => makeLiveTransport(PostHog, { apiKey: target.apiKey, host: target.host }, target.tuning, events),
       disabledReason: "no PostHog API key was given, so live events are validated and gated but not sent",
       maxDedupeKeys: prepared.maxDedupeKeys,
       recordLiveSince: (day) =>

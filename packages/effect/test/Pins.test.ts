@@ -41,13 +41,13 @@ describe("the pin check a host's tree meets at run time", () => {
   it("finds the tested versions in this tree, and words a drift as a refusal that says how to fix it", async () => {
     const { TESTED, resolvedVersions, untested } = await import("../src/internal/pins.js")
     expect(TESTED).toEqual({ "posthog-node": manifest.dependencies["posthog-node"], "@posthog/core": manifest.dependencies["@posthog/core"] })
-    expect(resolvedVersions()).toEqual(TESTED)
-    expect(untested()).toEqual([])
-    expect(untested({ "posthog-node": "5.71.0", "@posthog/core": "1.67.3" })).toEqual([
+    expect(await resolvedVersions()).toEqual(TESTED)
+    expect(await untested()).toEqual([])
+    expect(await untested({ "posthog-node": "5.71.0", "@posthog/core": "1.67.3" })).toEqual([
       "posthog-node 5.71.0 is installed, but this release of posthog-backfill is tested with exactly 5.70.0 (its delivery checks " +
         "rely on that version's behaviour): install posthog-node@5.70.0 or remove the override that moved it"
     ])
     // A bundled posthog-node has no file to read its @posthog/core from: its own version is still checked.
-    expect(untested({ "posthog-node": "5.70.0", "@posthog/core": undefined })).toEqual([])
+    expect(await untested({ "posthog-node": "5.70.0", "@posthog/core": undefined })).toEqual([])
   })
 })

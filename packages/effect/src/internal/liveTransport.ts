@@ -14,7 +14,7 @@
  * @internal
  */
 import type { CaptureEvent } from "@posthog-backfill/core"
-import { PostHog } from "posthog-node"
+import type { PostHog } from "posthog-node"
 import type { Transport, TransportEvents } from "./telemetryEngine.js"
 import type { FetchFn } from "./fetchTypes.js"
 import { captureMessage, clientTransportOptions, describe, makeWire, queuedUuids, shutdownAndAccount, silence } from "./wire.js"
@@ -37,6 +37,7 @@ export interface LiveTuning {
 
 /** @internal */
 export const makeLiveTransport = (
+  PostHogClient: typeof PostHog,
   target: { readonly apiKey: string; readonly host: string },
   tuning: LiveTuning,
   events: TransportEvents
@@ -52,7 +53,7 @@ export const makeLiveTransport = (
     onAcknowledged: events.acknowledged,
     onFailed: events.failed
   })
-  const client = new PostHog(target.apiKey, {
+  const client = new PostHogClient(target.apiKey, {
     host: target.host,
     flushAt: tuning.flushAt,
     flushInterval: tuning.flushInterval,

@@ -10,7 +10,6 @@
 import { createRequire } from "node:module"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { PostHog } from "posthog-node"
 
 /** @internal */
 export const TESTED = { "posthog-node": "5.70.0", "@posthog/core": "1.67.3" } as const
@@ -37,7 +36,7 @@ const versionAbove = (file: string, name: string): string | undefined => {
  *
  * @internal
  */
-export const resolvedVersions = (): { readonly "posthog-node": string; readonly "@posthog/core": string | undefined } => {
+export const resolvedVersions = async (): Promise<{ readonly "posthog-node": string; readonly "@posthog/core": string | undefined }> => {
   let core: string | undefined
   try {
     const here = createRequire(import.meta.url)
@@ -46,6 +45,7 @@ export const resolvedVersions = (): { readonly "posthog-node": string; readonly 
   } catch {
     core = undefined
   }
+  const { PostHog } = await import("posthog-node")
   return { "posthog-node": new PostHog("phc_version_probe", { disabled: true }).getLibraryVersion(), "@posthog/core": core }
 }
 
@@ -55,11 +55,13 @@ export const resolvedVersions = (): { readonly "posthog-node": string; readonly 
  *
  * @internal
  */
-export const untested = (versions = resolvedVersions()): ReadonlyArray<string> =>
-  (Object.keys(TESTED) as Array<keyof typeof TESTED>).flatMap((name) => {
+export const untested = async (given?: Awaited<ReturnType<typeof resolvedVersions>>): Promise<ReadonlyArray<string>> => {
+  const versions = given ?? (await resolvedVersions())
+  return (Object.keys(TESTED) as Array<keyof typeof TESTED>).flatMap((name) => {
     const found = versions[name]
     return found === undefined || found === TESTED[name]
       ? []
       : [`${name} ${found} is installed, but this release of posthog-backfill is tested with exactly ${TESTED[name]} ` +
         `(its delivery checks rely on that version's behaviour): install ${name}@${TESTED[name]} or remove the override that moved it`]
   })
+}

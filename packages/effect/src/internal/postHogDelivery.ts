@@ -6,7 +6,6 @@
  * @internal
  */
 import type { CaptureEvent } from "@posthog-backfill/core"
-import { PostHog } from "posthog-node"
 import type { FetchFn } from "./fetchTypes.js"
 import { captureMessage, clientTransportOptions, describe, makeWire, shutdownAndAccount, silence } from "./wire.js"
 
@@ -89,6 +88,8 @@ export const deliver = async (
     onAnswered: (status) => statuses.push(status),
     signal
   })
+  // posthog-node loads with the first send: a run that stops at a gate, and a plan, never pay for it.
+  const { PostHog } = await import("posthog-node")
   const client = new PostHog(target.apiKey, {
     host: target.host,
     historicalMigration: target.historicalMigration,

@@ -142,7 +142,7 @@ export const liveTarget = (options: {
     const v1 = yield* captureModeIsV1.pipe(Effect.mapError((message): OptionProblem => ({ reason: "Config", message })))
     if (v1) return yield* problem("CaptureModeV1", CAPTURE_MODE_V1_MESSAGE)
     // Live events are sent anyway (they are not a one-time history), with a warning.
-    for (const line of untested()) yield* Effect.logWarning(`${line}; live events are sent, but their delivery accounting is untested`)
+    for (const line of yield* Effect.promise(() => untested())) yield* Effect.logWarning(`${line}; live events are sent, but their delivery accounting is untested`)
     const client = options.client ?? {}
     const tuning: LiveTuning = {
       flushAt: yield* positive("client.flushAt", client.flushAt, 20, 1),

@@ -31,7 +31,6 @@
  *
  * @internal
  */
-import { PostHogPersistedProperty } from "@posthog/core"
 import type { PostHog, PostHogOptions } from "posthog-node"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -318,7 +317,8 @@ export const silence = (client: PostHog, log: (message: string) => void): void =
  * @internal
  */
 export const queuedUuids = (client: PostHog): ReadonlyArray<string> => {
-  const queue = client.getPersistedProperty(PostHogPersistedProperty.Queue) as
+  // @posthog/core's PostHogPersistedProperty.Queue, spelled out: importing it would load @posthog/core with this module.
+  const queue = client.getPersistedProperty("queue" as never) as
     | ReadonlyArray<{ readonly message?: { readonly uuid?: unknown } }>
     | undefined
   return (queue ?? []).flatMap((item) => (typeof item.message?.uuid === "string" ? [item.message.uuid] : []))
