@@ -9,10 +9,14 @@
  *   package declares no dependency on `effect`, so a host's own Effect (any
  *   version) never meets it. The core, posthog-node, @posthog/core and the
  *   SQLite drivers stay outside (dependencies, and native code).
+ * - `@posthog-backfill/cli`: `dist/bundle/`, the command as one small entry
+ *   (the parser and the help, no Effect) and one chunk per command, loaded
+ *   when it runs; everything but the native SQLite driver is inside.
  *
  * Run by `npm run build` (and so by `prepare` and `pretest`).
  */
 import * as esbuild from "esbuild"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -48,3 +52,19 @@ await esbuild.build({
   const carried = Object.entries(output.inputs).filter(([input, { bytesInOutput }]) => input.includes("node_modules/fast-check/") && bytesInOutput > 0)
   if (carried.length > 0) throw new Error(`the engine bundle carries fast-check (${carried.length} modules): find what imports it`)
 })
+
+// Chunk names carry a hash: a stale chunk of an earlier build must not linger beside the new ones.
+fs.rmSync(at("packages/cli/dist/bundle"), { recursive: true, force: true })
+await esbuild.build({
+  ...common,
+  entryPoints: [at("packages/cli/dist/bin.js")],
+  outdir: at("packages/cli/dist/bundle"),
+  splitting: true,
+  // Minified: a command's start-up is mostly V8 compiling its chunks.
+  minify: true,
+  metafile: true,
+  chunkNames: "chunks/[name]-[hash]",
+  external: ["better-sqlite3", "bun:sqlite"],
+  // posthog-node and some Effect packages are CommonJS: give them a require in an ES module.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
+}).then(({ metafile }) => fs.writeFileSync(at("packages/cli/dist/bundle-meta.json"), JSON.stringify(metafile)))

@@ -1,54 +1,70 @@
 /**
  * The entry point of the `posthog-backfill` command (loaded by
- * `bin/posthog-backfill.js`): runs the command tree on Node and turns every
- * expected failure into one line on stderr and an exit code (see `errors.ts`);
- * never Effect's pretty cause or a stack trace, unless
- * `POSTHOG_BACKFILL_TRACE=1` asks for it on an internal error.
+ * `bin/posthog-backfill.js`). It parses the command line against the spec
+ * and answers `--help`, `--version` and a mistyped command or option (with a
+ * "did you mean") at once, before anything heavy loads; only then does it
+ * load the one command that runs (Effect, the library, posthog-node, the
+ * SQLite driver), so a person never waits for what the command does not use.
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import type { Teardown } from "@effect/platform/Runtime"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import { run } from "./cli.js"
-import { ExitCode, reportCause } from "./errors.js"
-import { loggerLayer, note, plainWhenNotTty, stderr } from "./render/output.js"
+import { readFileSync } from "node:fs"
+import { renderCommandHelp, renderTopHelp } from "./args/help.js"
+import { parse, type Values } from "./args/parse.js"
+import { PROGRAM } from "./spec.js"
 
-plainWhenNotTty()
-
-const program = run(process.argv).pipe(
-  Effect.as<number>(ExitCode.Ok),
-  Effect.catchAllCause((cause) =>
-    Effect.gen(function*() {
-      const report = reportCause(cause)
-      if (report.line !== undefined) yield* note(report.line)
-      if (process.env["POSTHOG_BACKFILL_TRACE"] === "1" && !Cause.isInterruptedOnly(cause)) {
-        yield* stderr(Cause.pretty(cause, { renderErrorCause: true }))
-      }
-      return report.exitCode
-    })
-  ),
-  // The CLI reports every outcome itself (with the library's reason and fix), so the library's
-  // own warnings would repeat it: by default only errors are logged. The built-in
-  // `posthog-backfill --log-level warning|info|debug <command>` sets a level closer to the
-  // commands, which wins.
-  Logger.withMinimumLogLevel(LogLevel.Error),
-  Effect.provide(Layer.merge(NodeContext.layer, loggerLayer))
-)
-
-/** The program's value is the exit code; `runMain` exits the process only for a non-zero code. */
-const teardown: Teardown = (exit, onExit) => {
-  if (Exit.isSuccess(exit)) {
-    onExit(typeof exit.value === "number" ? exit.value : ExitCode.Ok)
-  } else {
-    onExit(Cause.isInterruptedOnly(exit.cause) ? ExitCode.Interrupted : ExitCode.Failure)
+/** The package version (package.json, beside `bin/` and `dist/`). */
+const version = (): string => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown }
+    return typeof pkg.version === "string" ? pkg.version : "0.0.0"
+  } catch {
+    return "0.0.0"
   }
 }
 
-NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true, teardown })
+/** Each command's module, loaded only when it runs. */
+const COMMANDS: Record<string, (values: Values) => Promise<number>> = {
+  demo: async (values) => (await import("./commands/demo.js")).main(values),
+  plan: async (values) => (await import("./commands/plan.js")).main(values),
+  send: async (values) => (await import("./commands/send.js")).main(values),
+  "consent status": async (values) => (await import("./commands/consent.js")).main("status", values),
+  "consent enable": async (values) => (await import("./commands/consent.js")).main("enable", values),
+  "consent disable": async (values) => (await import("./commands/consent.js")).main("disable", values),
+  "dashboards print": async (values) => (await import("./commands/dashboards.js")).main("print", values),
+  "dashboards apply": async (values) => (await import("./commands/dashboards.js")).main("apply", values)
+}
+
+const write = (lines: ReadonlyArray<string>) => process.stdout.write(lines.map((line) => `${line}\n`).join(""))
+
+/** Runs the command line; resolves the exit code. */
+export const main = async (args: ReadonlyArray<string>): Promise<number> => {
+  const parsed = parse(args)
+  switch (parsed._tag) {
+    case "Help":
+      write(parsed.command === undefined ? renderTopHelp(parsed.group) : renderCommandHelp(parsed.command))
+      return 0
+    case "Version":
+      write([version()])
+      return 0
+    case "UsageError":
+      process.stderr.write(
+        parsed.json
+          ? `${JSON.stringify({ error: { code: "usage", exitCode: 2, message: parsed.message } })}\n`
+          : `${PROGRAM}: ${parsed.message}\n`
+      )
+      return 2
+    case "Run":
+      return COMMANDS[parsed.command.name]!(parsed.values)
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    process.stderr.write(`${PROGRAM}: could not start: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+  }
+)

@@ -15,7 +15,6 @@
  *
  * @since 0.1.0
  */
-import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -104,10 +103,6 @@ export const expected = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect
   Effect.mapError(effect, toCliError)
 
 const fromError = (error: unknown): Report => {
-  if (ValidationError.isValidationError(error)) {
-    // @effect/cli printed the problem already; add where to look.
-    return { line: "see `posthog-backfill <command> --help` for the options", exitCode: ExitCode.Usage }
-  }
   const cli = toCliError(error)
   return { line: cli.message, exitCode: cli.exitCode }
 }

@@ -6,11 +6,11 @@
  *
  * @since 0.1.0
  */
-import * as Options from "@effect/cli/Options"
 import { type BackfillApp, Presets } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { type CliError, usageError } from "./errors.js"
@@ -22,47 +22,6 @@ import { type CliError, usageError } from "./errors.js"
  * @category constants
  */
 export const DEFAULT_PRESET = "claude-mem"
-
-/**
- * @since 0.1.0
- * @category options
- */
-export const preset = Options.text("preset").pipe(
-  Options.withDescription(
-    `The app whose database this is (a bundled preset: ${Object.keys(Presets.presets).join(", ")}). ` +
-      `Default ${DEFAULT_PRESET}.`
-  ),
-  Options.withDefault(DEFAULT_PRESET)
-)
-
-/**
- * @since 0.1.0
- * @category options
- */
-export const db = Options.text("db").pipe(
-  Options.withPseudoName("file"),
-  Options.withDescription(
-    "The app's SQLite database, opened read-only. Default: the preset's own path (claude-mem: ~/.claude-mem/claude-mem.db)."
-  ),
-  Options.optional
-)
-
-/**
- * @since 0.1.0
- * @category options
- */
-export const dataDir = (description: string) =>
-  Options.text("data-dir").pipe(Options.withPseudoName("dir"), Options.withDescription(description), Options.optional)
-
-/**
- * @since 0.1.0
- * @category options
- */
-export const busyTimeout = Options.integer("busy-timeout").pipe(
-  Options.withPseudoName("ms"),
-  Options.withDescription("How long to wait for the app's own write locks on the database. Default 5000."),
-  Options.optional
-)
 
 /**
  * `--busy-timeout`, checked: a whole number of milliseconds from 0.
@@ -80,24 +39,28 @@ export const resolveBusyTimeout = (value: Option.Option<number>): Effect.Effect<
   })
 
 /**
+ * Below this size the command line reads a database on its own thread:
+ * starting worker threads costs more than they save on a small file, and a
+ * person waiting at a prompt has nothing else on the event loop.
+ *
  * @since 0.1.0
- * @category options
+ * @category constants
  */
-export const now = Options.text("now").pipe(
-  Options.withPseudoName("ISO-8601"),
-  Options.withDescription(
-    "Pretend the current time is this instant (e.g. 2026-06-12T08:00:00Z; UTC unless it has an offset). " +
-      "The last full day is the UTC day of now minus 60 hours."
-  ),
-  Options.optional
-)
+export const INLINE_BELOW_BYTES = 64 * 1024 * 1024
 
 /**
+ * Whether to read `database` inline (see {@link INLINE_BELOW_BYTES}).
+ *
  * @since 0.1.0
- * @category options
+ * @category resolving
  */
-export const installId = (description: string) =>
-  Options.text("install-id").pipe(Options.withPseudoName("id"), Options.withDescription(description), Options.optional)
+export const readsInline = (database: string): boolean => {
+  try {
+    return fs.statSync(database).size < INLINE_BELOW_BYTES
+  } catch {
+    return true
+  }
+}
 
 /**
  * Looks a preset up by name; an unknown name lists the known ones.

@@ -1,55 +1,21 @@
 /**
- * The `consent` and `dashboards` command modules, run through @effect/cli
- * under a test root (they are wired into the real tree separately).
+ * `consent` and `dashboards`, spawned as users run them (the real bin, a
+ * temp HOME, the environment of each case).
  */
-import * as Command from "@effect/cli/Command"
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { startLocalPostHogApi } from "@posthog-backfill/effect/testing"
-import * as ConfigProvider from "effect/ConfigProvider"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { afterEach, describe, expect, it, vi } from "vitest"
-import * as consent from "../src/commands/consent.js"
-import * as dashboards from "../src/commands/dashboards.js"
+import { describe, expect, it } from "vitest"
+import { expectNoTrace, spawnCli, useScratch } from "./support/spawnCli.js"
 
-const root = Command.make("posthog-backfill").pipe(Command.withSubcommands([consent.command, dashboards.command]))
-const cli = Command.run(root, { name: "posthog-backfill", version: "0.0.0" })
+const space = useScratch("consent-dashboards")
 
-/** Runs the CLI with `args` under `env`, capturing stdout. */
+/** The real command with `args` under `env`. */
 const run = async (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const out: Array<string> = []
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"))
-    return true
-  })
-  try {
-    const exit = await Effect.runPromiseExit(
-      cli(["node", "posthog-backfill", ...args]).pipe(
-        Effect.provide(NodeContext.layer),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-        Logger.withMinimumLogLevel(LogLevel.None)
-      )
-    )
-    return { exit, stdout: out.join("") }
-  } finally {
-    spy.mockRestore()
-  }
+  const result = await spawnCli(space.home, args, env)
+  return { ...result, ok: result.code === 0 }
 }
-
-const dirs: Array<string> = []
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-consent-"))
-  dirs.push(dir)
-  return dir
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
-})
+const tempDir = () => space.freshDir("data")
 
 describe("posthog-backfill consent", () => {
   it("status shows the rule that decided; enable/disable write only the enabled flag", async () => {
@@ -58,7 +24,7 @@ describe("posthog-backfill consent", () => {
     fs.writeFileSync(file, `{"installId": "abc", "theme": "dark"}`)
 
     const status = await run(["consent", "status", "--data-dir", dir])
-    expect(Exit.isSuccess(status.exit)).toBe(true)
+    expect(status.ok).toBe(true)
     expect(status.stdout).toContain("claude-mem: telemetry is on: telemetry is on by default (rule: default)")
     expect(status.stdout).toContain(`config file: ${file}`)
 
@@ -85,12 +51,14 @@ describe("posthog-backfill consent", () => {
 describe("posthog-backfill dashboards", () => {
   it("print writes the HogQL of the selected dashboards", async () => {
     const printed = await run(["dashboards", "print", "--dashboard", "activity", "--activity-event", "session_started"])
-    expect(Exit.isSuccess(printed.exit)).toBe(true)
+    expect(printed.ok).toBe(true)
     expect(printed.stdout).toContain("-- Dashboard: claude-mem • Activity [posthog-backfill:claude-mem-activity]")
     expect(printed.stdout).toContain("WHERE event IN ('historical_activity', 'session_started')")
     expect(printed.stdout).not.toContain("compaction_completed")
     const bad = await run(["dashboards", "print", "--activity-event", "x' OR 1=1"])
-    expect(Exit.isFailure(bad.exit)).toBe(true)
+    expect([bad.code, bad.stdout]).toEqual([2, ""])
+    expect(bad.stderr).toMatch(/^posthog-backfill: .*activity/)
+    expectNoTrace(bad.stderr)
   })
 
   it("apply creates, then writes nothing; --dry-run writes nothing", async () => {
@@ -111,7 +79,8 @@ describe("posthog-backfill dashboards", () => {
       expect(api.writes).toHaveLength(10)
 
       const noKey = await run(["dashboards", "apply", ...target])
-      expect(Exit.isFailure(noKey.exit) && JSON.stringify(noKey.exit.cause)).toContain("POSTHOG_PERSONAL_API_KEY")
+      expect(noKey.code).toBe(2)
+      expect(noKey.stderr).toContain("POSTHOG_PERSONAL_API_KEY")
     } finally {
       await api.close()
     }

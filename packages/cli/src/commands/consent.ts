@@ -15,21 +15,17 @@
  *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import { type BackfillApp, type ConsentRules } from "@posthog-backfill/core"
 import { AppDataDir, ConfigFile, Consent } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as os from "node:os"
 import * as path from "node:path"
+import type { Values } from "../args/parse.js"
 import { type CliError, expected, usageError } from "../errors.js"
+import { flag, runCommand, text } from "../run.js"
 import * as options from "../options.js"
 import { stdout } from "../render/output.js"
-
-const dataDirOption = options.dataDir(
-  "The app's data dir, where its telemetry config file lives. Default: the preset's own (claude-mem: ~/.claude-mem)."
-)
 
 /**
  * The data dir: `--data-dir`, else the preset's default under the home
@@ -73,58 +69,47 @@ export const statusLines = (app: BackfillApp.BackfillApp, decision: ConsentRules
   `${app.consentEnvPrefix}_DEBUG=1 is a dry run`
 ]
 
-const common = { preset: options.preset, dataDir: dataDirOption }
+/** The command line's values, as the subcommands read them. */
+const argsOf = (values: Values) => ({
+  preset: Option.getOrElse(text(values, "preset"), () => options.DEFAULT_PRESET),
+  dataDir: text(values, "data-dir"),
+  json: flag(values, "json")
+})
 
-const status = Command.make(
-  "status",
-  {
-    ...common,
-    json: Options.boolean("json").pipe(
-      Options.withDescription('Print one JSON object: {"enabled", "source", "reason", "debug", "configPath"}.')
-    )
-  },
-  (args) =>
-    Effect.gen(function*() {
-      const app = yield* options.resolvePreset(args.preset)
-      const dataDir = yield* resolveDataDir(app, args.dataDir)
-      const { service, configPath } = yield* consentFor(app, dataDir)
-      const decision = yield* service.resolve
-      if (args.json) {
-        yield* stdout(JSON.stringify({ ...decision, configPath }, null, 2))
-        return
-      }
-      yield* stdout(...statusLines(app, decision, configPath))
-    })
-).pipe(Command.withDescription("Show whether telemetry is on, and which rule decided (env, config file, CI, default)."))
+const status = (values: Values) =>
+  Effect.gen(function*() {
+    const args = argsOf(values)
+    const app = yield* options.resolvePreset(args.preset)
+    const dataDir = yield* resolveDataDir(app, args.dataDir)
+    const { service, configPath } = yield* consentFor(app, dataDir)
+    const decision = yield* service.resolve
+    if (args.json) {
+      yield* stdout(JSON.stringify({ ...decision, configPath }, null, 2))
+      return
+    }
+    yield* stdout(...statusLines(app, decision, configPath))
+  })
 
-const setter = (name: "enable" | "disable", enabled: boolean) =>
-  Command.make(name, common, (args) =>
-    Effect.gen(function*() {
-      const app = yield* options.resolvePreset(args.preset)
-      const dataDir = yield* resolveDataDir(app, args.dataDir)
-      const { service, configPath } = yield* consentFor(app, dataDir)
-      yield* expected(service.setEnabled(enabled))
-      const decision = yield* service.resolve
-      const lines = [`${app.name}: wrote "enabled": ${enabled} to ${configPath}`, `${app.name}: ${Consent.describe(decision)}`]
-      if (decision.enabled !== enabled) {
-        lines.push(`note: ${decision.reason}, which takes precedence over the config file`)
-      }
-      yield* stdout(...lines)
-    })).pipe(
-      Command.withDescription(
-        enabled
-          ? "Turn telemetry on in the app's config file (keeps every other key). DO_NOT_TRACK, the env var and CI still win."
-          : "Turn telemetry off in the app's config file (keeps every other key). Honoured by the backfill and live events."
-      )
-    )
+const setEnabled = (values: Values, enabled: boolean) =>
+  Effect.gen(function*() {
+    const args = argsOf(values)
+    const app = yield* options.resolvePreset(args.preset)
+    const dataDir = yield* resolveDataDir(app, args.dataDir)
+    const { service, configPath } = yield* consentFor(app, dataDir)
+    yield* expected(service.setEnabled(enabled))
+    const decision = yield* service.resolve
+    const lines = [`${app.name}: wrote "enabled": ${enabled} to ${configPath}`, `${app.name}: ${Consent.describe(decision)}`]
+    if (decision.enabled !== enabled) {
+      lines.push(`note: ${decision.reason}, which takes precedence over the config file`)
+    }
+    yield* stdout(...lines)
+  })
 
 /**
- * `consent` with its three subcommands.
+ * `posthog-backfill consent status|enable|disable`.
  *
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("consent").pipe(
-  Command.withDescription("Show or change telemetry consent for an app: status, enable, disable."),
-  Command.withSubcommands([status, setter("enable", true), setter("disable", false)])
-)
+export const main = (which: "status" | "enable" | "disable", values: Values): Promise<number> =>
+  runCommand(which === "status" ? status(values) : setEnabled(values, which === "enable"), values)

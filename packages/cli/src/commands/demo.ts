@@ -13,8 +13,6 @@
  *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
-import * as FileSystem from "@effect/platform/FileSystem"
 import { DayWindow, HistoricalEvents, Presets } from "@posthog-backfill/core"
 import { Backfill, NodeBackfill, RuntimeActivitySource } from "@posthog-backfill/effect"
 import { LocalCaptureServer } from "@posthog-backfill/effect/testing"
@@ -24,8 +22,12 @@ import * as Clock from "effect/Clock"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
+import type { Values } from "../args/parse.js"
 import { expected, failure } from "../errors.js"
+import { runCommand } from "../run.js"
 import { describeOutcome } from "../render/outcome.js"
 import { colorful, stdout } from "../render/output.js"
 import { withSpinner } from "../render/progress.js"
@@ -87,8 +89,13 @@ const sampleLines = (file: string, sample: ClaudeMemSampleSummary, legacySeconds
 
 const indent = (lines: ReadonlyArray<string>, by = "  ") => lines.map((line) => (line === "" ? line : `${by}${line}`))
 
+/** A temp dir that lives as long as the scope. */
+const tempDirScoped = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "posthog-backfill-demo-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
 const demo = Effect.gen(function*() {
-  const fs = yield* FileSystem.FileSystem
   const color = colorful()
   const s = styles(color)
   const nowMs = yield* Clock.currentTimeMillis
@@ -103,9 +110,9 @@ const demo = Effect.gen(function*() {
     ""
   )
 
-  const scratch = yield* fs.makeTempDirectoryScoped({ prefix: "posthog-backfill-demo-" })
+  const scratch = yield* tempDirScoped
   const dataDir = path.join(scratch, ".claude-mem")
-  yield* fs.makeDirectory(dataDir)
+  fs.mkdirSync(dataDir)
   const database = path.join(dataDir, "claude-mem.db")
 
   // 1. The sample database.
@@ -180,25 +187,21 @@ const demo = Effect.gen(function*() {
   return { scratch }
 })
 
+const program = Effect.gen(function*() {
+  const { scratch } = yield* expected(Effect.scoped(demo))
+  const left = fs.existsSync(scratch)
+  yield* stdout(
+    `5. cleaned up: ${left ? `could not remove ${scratch}` : `removed ${scratch}`}, local capture server closed`,
+    "",
+    "Next: `npx posthog-backfill plan` on your own ~/.claude-mem (or --db <file>), `--json` for machines, " +
+      "and `npx posthog-backfill send --help`."
+  )
+})
+
 /**
+ * `posthog-backfill demo`.
+ *
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("demo", {}, () =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const { scratch } = yield* expected(Effect.scoped(demo))
-    const left = yield* Effect.orElseSucceed(fs.exists(scratch), () => true)
-    yield* stdout(
-      `5. cleaned up: ${left ? `could not remove ${scratch}` : `removed ${scratch}`}, local capture server closed`,
-      "",
-      "Next: `npx posthog-backfill plan` on your own ~/.claude-mem (or --db <file>), `--json` for machines, " +
-        "and `npx posthog-backfill send --help`."
-    )
-  })).pipe(
-    Command.withDescription(
-      "No arguments, no network: generate a sample claude-mem database in a temp dir, show its plan, send it to a " +
-        "local capture server on 127.0.0.1 through the real program and client, show what arrived, run again to " +
-        "show the marker makes it a no-op, and clean up."
-    )
-  )
+export const main = (values: Values): Promise<number> => runCommand(program, values)

@@ -6,13 +6,13 @@
  *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import { type BackfillApp } from "@posthog-backfill/core"
 import { AppDataDir, Backfill, BackfillStatus, ConfigFile, InstallId, RuntimeActivitySource } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { Values } from "../args/parse.js"
 import { expected } from "../errors.js"
+import { flag, integer, runCommand, text } from "../run.js"
 import * as options from "../options.js"
 import { planJson } from "../render/planJson.js"
 import { colorful, note, stdout } from "../render/output.js"
@@ -70,67 +70,62 @@ const placeholderNote = (id: string, source: InstallIdSource): string =>
     : ""
 
 /**
+ * The plan of the command line's values.
+ *
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make(
-  "plan",
-  {
-    db: options.db,
-    preset: options.preset,
-    now: options.now,
-    busyTimeout: options.busyTimeout,
-    installId: options.installId(
-      "The install id the events carry. Default: the one in the data dir's config file (read, never created), " +
-        `else the placeholder ${InstallId.PLACEHOLDER_INSTALL_ID}.`
-    ),
-    dataDir: options.dataDir(
-      "The app's data dir, read only for its install id. Default: the preset's own (claude-mem: ~/.claude-mem)."
-    ),
-    json: Options.boolean("json").pipe(
-      Options.withDescription(
-        'Print exactly one JSON object on stdout: {"window": {...}, "events": [...]}, every event exactly as it ' +
-          "would be captured."
-      )
+export const program = (values: Values) => {
+  const args = {
+    preset: Option.getOrElse(text(values, "preset"), () => options.DEFAULT_PRESET),
+    db: text(values, "db"),
+    dataDir: text(values, "data-dir"),
+    now: text(values, "now"),
+    busyTimeout: integer(values, "busy-timeout"),
+    installId: text(values, "install-id"),
+    json: flag(values, "json")
+  }
+  return Effect.gen(function*() {
+    const app = yield* options.resolvePreset(args.preset)
+    const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
+    const nowMs = yield* options.resolveNow(args.now)
+    const flag = yield* options.resolveInstallIdFlag(args.installId)
+    const { id, source } = yield* planInstallId(app, paths.dataDir, flag)
+    const status = yield* readStatus(app, paths.dataDir)
+    // The plan is the next send's: a pending send pins its window, the live era ends it.
+    const plan = yield* Backfill.plan({
+      app,
+      installId: status?.pending?.installId ?? id,
+      pinnedLastFullDay: status?.pending?.throughDay,
+      liveSince: status?.liveSince
+    }).pipe(
+      Effect.provide(RuntimeActivitySource.layer(paths.database, {
+        busyTimeoutMs: yield* options.resolveBusyTimeout(args.busyTimeout),
+        inline: options.readsInline(paths.database)
+      })),
+      options.withNow(nowMs),
+      withSpinner(`reading ${paths.database}`),
+      expected
     )
-  },
-  (args) =>
-    Effect.gen(function*() {
-      const app = yield* options.resolvePreset(args.preset)
-      const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
-      const nowMs = yield* options.resolveNow(args.now)
-      const flag = yield* options.resolveInstallIdFlag(args.installId)
-      const { id, source } = yield* planInstallId(app, paths.dataDir, flag)
-      const status = yield* readStatus(app, paths.dataDir)
-      // The plan is the next send's: a pending send pins its window, the live era ends it.
-      const plan = yield* Backfill.plan({
-        app,
-        installId: status?.pending?.installId ?? id,
-        pinnedLastFullDay: status?.pending?.throughDay,
-        liveSince: status?.liveSince
-      }).pipe(
-        Effect.provide(RuntimeActivitySource.layer(paths.database, { busyTimeoutMs: yield* options.resolveBusyTimeout(args.busyTimeout) })),
-        options.withNow(nowMs),
-        withSpinner(`reading ${paths.database}`),
-        expected
-      )
-      if (args.json) {
-        if (source._tag === "Placeholder") yield* note(placeholderNote(id, source))
-        yield* stdout(JSON.stringify({ ...planJson(plan), state: status === undefined ? null : statusJson(status) }, null, 2))
-        return
-      }
-      const color = colorful()
-      yield* stdout(
-        ...planSummary({ app, database: paths.database, installId: id, installIdSource: source, plan, color }),
-        ...(status === undefined || paths.dataDir === undefined
-          ? []
-          : ["", styles(color).bold(`state of ${paths.dataDir}`), ...statusRows(status, Option.getOrElse(nowMs, () => Date.now())).map(([label, value]) => `  ${label.padEnd(12)}  ${value}`)])
-      )
-    })
-).pipe(
-  Command.withDescription(
-    "Dry run: read the database (read-only) and show what the next send would capture: the window, days, events, " +
-      "totals and a per-month activity chart; and where the data dir stands (marker, pending send, backoff, lease, " +
-      "live era). Writes nothing, sends nothing."
-  )
-)
+    if (args.json) {
+      if (source._tag === "Placeholder") yield* note(placeholderNote(id, source))
+      yield* stdout(JSON.stringify({ ...planJson(plan), state: status === undefined ? null : statusJson(status) }, null, 2))
+      return
+    }
+    const color = colorful()
+    yield* stdout(
+      ...planSummary({ app, database: paths.database, installId: id, installIdSource: source, plan, color }),
+      ...(status === undefined || paths.dataDir === undefined
+        ? []
+        : ["", styles(color).bold(`state of ${paths.dataDir}`), ...statusRows(status, Option.getOrElse(nowMs, () => Date.now())).map(([label, value]) => `  ${label.padEnd(12)}  ${value}`)])
+    )
+  })
+}
+
+/**
+ * `posthog-backfill plan`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const main = (values: Values): Promise<number> => runCommand(program(values), values)

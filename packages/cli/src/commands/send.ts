@@ -7,8 +7,6 @@
  *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import { Backfill, HttpHost, InstallId, NodeBackfill } from "@posthog-backfill/effect"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -16,7 +14,9 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
+import type { Values } from "../args/parse.js"
 import { type CliError, expected, failure, usageError } from "../errors.js"
+import { flag, integer, runCommand, text } from "../run.js"
 import * as options from "../options.js"
 import { describeOutcome } from "../render/outcome.js"
 import { stdout } from "../render/output.js"
@@ -65,76 +65,63 @@ export const resolveHost = (flag: Option.Option<string>): Effect.Effect<string, 
   })
 
 /**
+ * The send of the command line's values.
+ *
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make(
-  "send",
-  {
-    db: options.db,
-    preset: options.preset,
-    dataDir: options.dataDir(
-      "The app's data dir: its telemetry config file (consent, install id) and the backfill marker live here. " +
-        "Default: the preset's own (claude-mem: ~/.claude-mem)."
-    ),
-    apiKey: Options.text("api-key").pipe(
-      Options.withPseudoName("key"),
-      Options.withDescription("The PostHog project API key (phc_...). Default: $POSTHOG_API_KEY."),
-      Options.optional
-    ),
-    host: Options.text("host").pipe(
-      Options.withPseudoName("url"),
-      Options.withDescription(`The PostHog host. Default: $POSTHOG_HOST, else ${HttpHost.DEFAULT_HOST} (US cloud).`),
-      Options.optional
-    ),
-    now: options.now,
-    busyTimeout: options.busyTimeout,
-    force: Options.boolean("force").pipe(
-      Options.withDescription("Try now even if an earlier delivery failed and its backoff has not run out (never ignores the marker or another sender).")
-    ),
-    installId: options.installId(
-      "Use this install id instead of the one in the data dir's config file (which is then neither read nor created)."
+export const program = (values: Values) => {
+  const args = {
+    preset: Option.getOrElse(text(values, "preset"), () => options.DEFAULT_PRESET),
+    db: text(values, "db"),
+    dataDir: text(values, "data-dir"),
+    apiKey: text(values, "api-key"),
+    host: text(values, "host"),
+    now: text(values, "now"),
+    busyTimeout: integer(values, "busy-timeout"),
+    force: flag(values, "force"),
+    installId: text(values, "install-id")
+  }
+  return Effect.gen(function*() {
+    const app = yield* options.resolvePreset(args.preset)
+    const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
+    const dataDir = yield* options.requireDataDir(app, paths)
+    // The library opens the database only when a run gets past the marker and consent gates; on the
+    // command line a --db that points nowhere is a mistake worth saying at once, whatever the gates.
+    if (!fs.existsSync(paths.database)) {
+      return yield* Effect.fail(
+        failure(`no database at ${paths.database}: check --db (the app's SQLite file; it is opened read-only)`)
+      )
+    }
+    const nowMs = yield* options.resolveNow(args.now)
+    const installId = yield* options.resolveInstallIdFlag(args.installId)
+    const apiKey = yield* resolveApiKey(args.apiKey)
+    const host = yield* resolveHost(args.host)
+    const tuning = yield* Sink.tuningFromEnv
+    const busyTimeoutMs = yield* options.resolveBusyTimeout(args.busyTimeout)
+    const services = Layer.mergeAll(
+      NodeBackfill.layer({ app, dataDir, database: paths.database, sink: tuning, busyTimeoutMs, inline: options.readsInline(paths.database) }),
+      // A later layer wins: a fixed install id.
+      Option.match(installId, { onNone: () => Layer.empty, onSome: (id) => InstallId.layerStatic(id) })
     )
-  },
-  (args) =>
-    Effect.gen(function*() {
-      const app = yield* options.resolvePreset(args.preset)
-      const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
-      const dataDir = yield* options.requireDataDir(app, paths)
-      // The library opens the database only when a run gets past the marker and consent gates; on the
-      // command line a --db that points nowhere is a mistake worth saying at once, whatever the gates.
-      if (!fs.existsSync(paths.database)) {
-        return yield* Effect.fail(
-          failure(`no database at ${paths.database}: check --db (the app's SQLite file; it is opened read-only)`)
-        )
-      }
-      const nowMs = yield* options.resolveNow(args.now)
-      const installId = yield* options.resolveInstallIdFlag(args.installId)
-      const apiKey = yield* resolveApiKey(args.apiKey)
-      const host = yield* resolveHost(args.host)
-      const tuning = yield* Sink.tuningFromEnv
-      const busyTimeoutMs = yield* options.resolveBusyTimeout(args.busyTimeout)
-      const services = Layer.mergeAll(
-        NodeBackfill.layer({ app, dataDir, database: paths.database, sink: tuning, busyTimeoutMs }),
-        // A later layer wins: a fixed install id.
-        Option.match(installId, { onNone: () => Layer.empty, onSome: (id) => InstallId.layerStatic(id) })
-      )
-      // The command line neither schedules nor waits: a person runs it now, not a fleet.
-      const rollout = { spreadMs: 0, maxStartDelayMs: 0 }
-      const outcome = yield* Backfill.run({ app, apiKey, host, force: args.force, rollout }).pipe(
-        Effect.provide(services),
-        options.withNow(nowMs),
-        withSpinner(`backfilling from ${paths.database}`),
-        expected
-      )
-      const described = describeOutcome(outcome, { app, dataDir, host })
-      if (described._tag === "Failure") return yield* Effect.fail(described.error)
-      yield* stdout(described.line)
-    })
-).pipe(
-  Command.withDescription(
-    "Run the one-time backfill as the app would: marker, consent, rollout, backoff, one sender, clock check, build, " +
-      "dry run (<PREFIX>_DEBUG=1), API key, send with historical_migration, marker only after confirmed delivery. " +
-      "Exits 0 when sent or stopped by a gate, 1 when delivery failed or the clock was refused."
-  )
-)
+    // The command line neither schedules nor waits: a person runs it now, not a fleet.
+    const rollout = { spreadMs: 0, maxStartDelayMs: 0 }
+    const outcome = yield* Backfill.run({ app, apiKey, host, force: args.force, rollout }).pipe(
+      Effect.provide(services),
+      options.withNow(nowMs),
+      withSpinner(`backfilling from ${paths.database}`),
+      expected
+    )
+    const described = describeOutcome(outcome, { app, dataDir, host })
+    if (described._tag === "Failure") return yield* Effect.fail(described.error)
+    yield* stdout(described.line)
+  })
+}
+
+/**
+ * `posthog-backfill send`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const main = (values: Values): Promise<number> => runCommand(program(values), values)

@@ -90,28 +90,3 @@ export const logger: Logger.Logger<unknown, void> = Logger.make(({ annotations, 
  * @category logging
  */
 export const loggerLayer = Logger.replace(Logger.defaultLogger, logger)
-
-const ANSI_SGR = /\x1b\[[0-9;]*m/g
-
-const noColor = (): boolean => (process.env["NO_COLOR"] ?? "") !== "" || process.env["TERM"] === "dumb"
-
-const stripFrom = (stream: NodeJS.WriteStream): void => {
-  const original = stream.write
-  stream.write = function(this: NodeJS.WriteStream, chunk: unknown, ...rest: Array<unknown>) {
-    const plain = typeof chunk === "string" ? chunk.replace(ANSI_SGR, "") : chunk
-    return (original as (...args: Array<unknown>) => boolean).call(this, plain, ...rest)
-  } as typeof original
-}
-
-/**
- * @effect/cli styles its help and usage errors with ANSI colors whatever the
- * stream is; this strips them from a stream that is not a terminal (or when
- * `NO_COLOR` is set), so piped output and logs stay plain text.
- *
- * @since 0.1.0
- * @category output
- */
-export const plainWhenNotTty = (): void => {
-  if (process.stdout.isTTY !== true || noColor()) stripFrom(process.stdout)
-  if (process.stderr.isTTY !== true || noColor()) stripFrom(process.stderr)
-}
