@@ -10,6 +10,7 @@ const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.u
 const alias = [
   { find: /^@posthog-backfill\/core$/, replacement: src("core") },
   { find: /^@posthog-backfill\/effect\/testing$/, replacement: path("./packages/effect/src/testing/index.ts") },
+  { find: /^@posthog-backfill\/effect\/sql$/, replacement: path("./packages/effect/src/sql/index.ts") },
   { find: /^@posthog-backfill\/effect$/, replacement: src("effect") },
   { find: /^@posthog-backfill\/promise\/live$/, replacement: path("./packages/promise/src/live.ts") },
   { find: /^@posthog-backfill\/promise$/, replacement: src("promise") },

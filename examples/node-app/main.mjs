@@ -1,5 +1,5 @@
 // A plain Node app (no Effect, no TypeScript) embedding the backfill through
-// the Promise facade. Run it from the repository root after `npm ci`:
+// the Promise facade, @posthog-backfill/promise. Run it from the repository root after `npm ci`:
 //
 //   node examples/node-app/main.mjs
 //
@@ -7,8 +7,7 @@
 // capture server on 127.0.0.1, so nothing leaves the machine. In your app,
 // pass your own database and data dir, your PostHog key and host, and call
 // startHistoricalBackfill(...) once at startup.
-import { Presets } from "@posthog-backfill/core"
-import { runHistoricalBackfill, startHistoricalBackfill } from "@posthog-backfill/effect"
+import { Presets, runHistoricalBackfill, startHistoricalBackfill } from "@posthog-backfill/promise"
 import { startLocalCaptureServer } from "@posthog-backfill/effect/testing"
 import { writeClaudeMemSample } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"

@@ -5,15 +5,15 @@
  *
  * Layers: `layerDatabase` over any open connection that fits the structural
  * {@link SqliteDatabase} interface (a host's own connection: it is never
- * closed here; an in-memory better-sqlite3 database makes a test source), and
- * `layerSqlClient` over an existing `@effect/sql` `SqlClient`. Files are
+ * closed here; an in-memory better-sqlite3 database makes a test source); over
+ * an existing `@effect/sql` `SqlClient`: `SqlClientActivitySource` in
+ * `@posthog-backfill/effect/sql`. Files are
  * opened read-only by `NodeActivitySource` (better-sqlite3) and
  * `BunActivitySource` (`bun:sqlite`); `RuntimeActivitySource` picks one.
  *
  * @since 0.1.0
  */
 import { type Query } from "@posthog-backfill/core"
-import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -159,31 +159,6 @@ export const fromDatabase = (db: SqliteDatabase, where = "(host connection)"): S
  */
 export const layerDatabase = (db: SqliteDatabase): Layer.Layer<ActivitySource> =>
   Layer.succeed(ActivitySource, fromDatabase(db))
-
-/**
- * The source over an existing `@effect/sql` `SqlClient` (for hosts already on
- * it, e.g. `@effect/sql-sqlite-node`). Queries run through `sql.unsafe` with
- * bound parameters.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerSqlClient: Layer.Layer<ActivitySource, never, SqlClient.SqlClient> = Layer.effect(
-  ActivitySource,
-  Effect.gen(function*() {
-    // Imported lazily so hosts without @effect/sql can use the rest of the module.
-    const { SqlClient: Tag } = yield* Effect.promise(() => import("@effect/sql/SqlClient"))
-    const sql = yield* Tag
-    const all = (text: string, params: ReadonlyArray<unknown>) =>
-      sql.unsafe<Query.Row>(text, params as Array<never>).pipe(
-        Effect.mapError((cause) => fromDriverError("(SqlClient)", cause.cause ?? cause))
-      )
-    return {
-      columns: Effect.map(all(COLUMNS_SQL, []), columnsFromRows),
-      run: (query) => all(query.sql, query.params)
-    }
-  })
-)
 
 /**
  * Defers building `inner` (e.g. opening a file) until the first query, then

@@ -3,6 +3,7 @@
  */
 import { FirstActivity, Presets } from "@posthog-backfill/core"
 import { ActivitySource, Backfill, NodeActivitySource } from "@posthog-backfill/effect"
+import { SqlClientActivitySource } from "@posthog-backfill/effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import Database from "better-sqlite3"
@@ -144,7 +145,7 @@ describe("ActivitySource over a host connection and an @effect/sql SqlClient", (
       const file = path.join(tempDir(), "sql.db")
       makeDb(file).close()
       const viaSqlClient = yield* Backfill.plan({ app: Presets.claudeMem, installId: "i" }).pipe(
-        Effect.provide(ActivitySource.layerSqlClient.pipe(Layer.provide(SqliteClient.layer({ filename: file, readonly: true, disableWAL: true }))))
+        Effect.provide(SqlClientActivitySource.layer.pipe(Layer.provide(SqliteClient.layer({ filename: file, readonly: true, disableWAL: true }))))
       )
       const viaFile = yield* Backfill.plan({ app: Presets.claudeMem, installId: "i" }).pipe(Effect.provide(NodeActivitySource.layer({ path: file })))
       expect(viaSqlClient.events.length).toBe(2)

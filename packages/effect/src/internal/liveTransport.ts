@@ -16,24 +16,8 @@
 import type { CaptureEvent } from "@posthog-backfill/core"
 import type { PostHog } from "posthog-node"
 import type { Transport, TransportEvents } from "./telemetryEngine.js"
-import type { FetchFn } from "./fetchTypes.js"
+import type { LiveTuning } from "./telemetryOptions.js"
 import { captureMessage, clientTransportOptions, describe, makeWire, queuedUuids, shutdownAndAccount, silence } from "./wire.js"
-
-/** @internal */
-export interface LiveTuning {
-  readonly flushAt: number
-  readonly flushInterval: number
-  readonly maxQueueSize: number
-  readonly maxBatchSize: number
-  readonly fetchRetryCount: number
-  readonly fetchRetryDelay: number
-  readonly requestTimeout: number
-  readonly shutdownTimeoutMs: number
-  readonly geoip: boolean
-  readonly fetch: FetchFn | undefined
-  /** `false`: no request or timer of the transport holds the host's process open. */
-  readonly keepAlive: boolean
-}
 
 /** @internal */
 export const makeLiveTransport = (

@@ -11,10 +11,25 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as EventCatalog from "../EventCatalog.js"
 import * as HttpHost from "../HttpHost.js"
-import type { LiveTuning } from "./liveTransport.js"
 import type { FetchFn } from "./fetchTypes.js"
 import { untested } from "./pins.js"
 import { CAPTURE_MODE_V1_MESSAGE, captureModeIsV1 } from "./wire.js"
+
+/** What the live transport is tuned with, once checked. @internal */
+export interface LiveTuning {
+  readonly flushAt: number
+  readonly flushInterval: number
+  readonly maxQueueSize: number
+  readonly maxBatchSize: number
+  readonly fetchRetryCount: number
+  readonly fetchRetryDelay: number
+  readonly requestTimeout: number
+  readonly shutdownTimeoutMs: number
+  readonly geoip: boolean
+  readonly fetch: FetchFn | undefined
+  /** `false`: no request or timer of the transport holds the host's process open. */
+  readonly keepAlive: boolean
+}
 
 /** @internal */
 export interface OptionProblem {
