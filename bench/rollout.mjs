@@ -186,7 +186,12 @@ for (const line of renderRolloutMarkdown(report)) console.log(line)
 // BENCHMARKS.md is rendered whole from the saved results: the planning benchmark's and this one's.
 const planning = path.join(resultsDir, "results.json")
 if (fs.existsSync(planning)) {
-  fs.writeFileSync(path.join(OUT, "BENCHMARKS.md"), renderMarkdown(JSON.parse(fs.readFileSync(planning, "utf8")), "bench/results/time-vs-rows.svg", report))
+  fs.writeFileSync(path.join(OUT, "BENCHMARKS.md"), renderMarkdown(
+    JSON.parse(fs.readFileSync(planning, "utf8")),
+    "bench/results/time-vs-rows.svg",
+    report,
+    fs.existsSync(path.join(resultsDir, "startup.json")) ? JSON.parse(fs.readFileSync(path.join(resultsDir, "startup.json"), "utf8")) : undefined
+  ))
   console.log(`\nwrote ${path.join(resultsDir, "rollout.json")} and ${path.join(OUT, "BENCHMARKS.md")}`)
 } else {
   console.log(`\nwrote ${path.join(resultsDir, "rollout.json")} (no planning results yet: \`npm run bench\` writes BENCHMARKS.md with both)`)

@@ -24,7 +24,7 @@ import { CLAUDE_MEM_SCHEMA } from "@posthog-backfill/testkit/sample"
 import Database from "better-sqlite3"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { execFile, spawn, spawnSync } from "node:child_process"
+import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -32,6 +32,7 @@ import { ablation } from "./ablation.mjs"
 import { CACHE_DIR, DAYS, END_MS, ensureDatabase, NOW_ISO, parseSize, ROOT, sizeLabel } from "./dataset.mjs"
 import { floorQueries, runFloor } from "./floor.mjs"
 import { peerPlan } from "./peer.mjs"
+import { measureNode, median, RSS_SOURCE } from "./process.mjs"
 import { consoleTable, renderMarkdown, renderSvg } from "./report.mjs"
 
 const INSTALL_ID = "5b0c7a0e-3f7e-4d8a-9a53-0c2f1f6f2e11"
@@ -59,12 +60,6 @@ const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`)
 // ---------------------------------------------------------------------------
 // Measurements
 // ---------------------------------------------------------------------------
-
-const median = (/** @type {Array<number>} */ values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? /** @type {number} */ (sorted[mid]) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
-}
 
 /** A clock pinned at the data's end, the way the CLI's `--now` pins it. */
 const fixedClock = (/** @type {number} */ ms) => {
@@ -108,21 +103,6 @@ const timed = (/** @type {() => unknown} */ fn) => {
   return { ms: performance.now() - started, value }
 }
 
-/**
- * How peak RSS is read: GNU time (`-v`, kilobytes), BSD time (`-l`, bytes:
- * macOS), else VmHWM polled from /proc while the process runs, else not at all.
- *
- * @type {"gnu" | "bsd" | "proc" | "none"}
- */
-const rssProbe = (() => {
-  if (fs.existsSync("/usr/bin/time")) {
-    const gnu = spawnSync("/usr/bin/time", ["-v", "true"], { encoding: "utf8" })
-    if (gnu.status === 0 && /Maximum resident set size/.test(gnu.stderr)) return "gnu"
-    const bsd = spawnSync("/usr/bin/time", ["-l", "true"], { encoding: "utf8" })
-    if (bsd.status === 0 && /maximum resident set size/.test(bsd.stderr)) return "bsd"
-  }
-  return fs.existsSync("/proc/self/status") ? "proc" : "none"
-})()
 
 /**
  * Runs the CLI's plan and returns its wall time and peak RSS (NaN when this
@@ -133,37 +113,7 @@ const rssProbe = (() => {
  * @returns {Promise<{ wallMs: number, rssMb: number }>}
  */
 const cliRun = (file, env) =>
-  new Promise((resolve, reject) => {
-    const cliArgs = [CLI, "plan", "--db", file, "--now", NOW_ISO, "--install-id", INSTALL_ID, "--json"]
-    const started = performance.now()
-    const timeFlag = rssProbe === "gnu" ? "-v" : rssProbe === "bsd" ? "-l" : undefined
-    const child = timeFlag !== undefined
-      ? spawn("/usr/bin/time", [timeFlag, process.execPath, ...cliArgs], { env, stdio: ["ignore", "ignore", "pipe"] })
-      : spawn(process.execPath, cliArgs, { env, stdio: ["ignore", "ignore", "pipe"] })
-    let stderr = ""
-    let hwmKb = 0
-    const poll = rssProbe !== "proc"
-      ? undefined
-      : setInterval(() => {
-        try {
-          const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))
-          if (match) hwmKb = Math.max(hwmKb, Number(match[1]))
-        } catch {
-          // exited
-        }
-      }, 5)
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    child.on("error", reject)
-    child.on("close", (code) => {
-      const wallMs = performance.now() - started
-      if (poll) clearInterval(poll)
-      if (code !== 0) return reject(new Error(`posthog-backfill plan exited with ${code}: ${stderr.slice(-2000)}`))
-      const gnu = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
-      const bsd = /(\d+)\s+maximum resident set size/.exec(stderr)
-      const rssMb = gnu ? Number(gnu[1]) / 1024 : bsd ? Number(bsd[1]) / 2 ** 20 : rssProbe === "proc" ? hwmKb / 1024 : NaN
-      resolve({ wallMs, rssMb })
-    })
-  })
+  measureNode([CLI, "plan", "--db", file, "--now", NOW_ISO, "--install-id", INSTALL_ID, "--json"], env)
 
 /** @returns {Promise<{ maxStallMs: number, p99StallMs: number, maxTimerGapMs: number, events: number, outcome: string }>} */
 const hostRun = (/** @type {string} */ file, /** @type {"worker" | "inline"} */ mode) =>
@@ -212,7 +162,7 @@ const machine = () => {
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
     sqlite: `${sqlite} (better-sqlite3 ${JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "better-sqlite3", "package.json"), "utf8")).version})`,
-    "peak RSS from": { gnu: "/usr/bin/time -v", bsd: "/usr/bin/time -l", proc: "/proc/<pid>/status VmHWM, polled every 5 ms", none: "not measured on this system" }[rssProbe],
+    "peak RSS from": RSS_SOURCE,
     // Other processes on the machine inflate the numbers, the plan's (two busy threads) more than the floor's (one).
     "load average (1 min) at start / end": `${loadAtStart[0]?.toFixed(2)} / ${os.loadavg()[0]?.toFixed(2)}`
   }
@@ -228,6 +178,12 @@ function savedRollout(/** @type {string} */ resultsDir) {
   return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined
 }
 
+/** The import-cost benchmark's last report (bench/startup.mjs), if any. */
+function savedStartup(/** @type {string} */ resultsDir) {
+  const file = path.join(resultsDir, "startup.json")
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined
+}
+
 // --render: rewrite BENCHMARKS.md and the chart from the saved results (after a change to the report's text).
 if (args.includes("--render")) {
   const resultsDir = path.join(outDir, "bench", "results")
@@ -235,7 +191,7 @@ if (args.includes("--render")) {
   const saved = JSON.parse(fs.readFileSync(path.join(resultsDir, "results.json"), "utf8"))
   saved.now = `${DAYS} days ending ${NOW_ISO}`
   fs.writeFileSync(path.join(resultsDir, "time-vs-rows.svg"), renderSvg(saved.sizes))
-  fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(saved, "bench/results/time-vs-rows.svg", savedRollout(resultsDir)))
+  fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(saved, "bench/results/time-vs-rows.svg", savedRollout(resultsDir), savedStartup(resultsDir)))
   process.stdout.write(`${consoleTable(saved.sizes)}\n`)
   process.exit(0)
 }
@@ -378,6 +334,6 @@ const resultsDir = path.join(outDir, "bench", "results")
 fs.mkdirSync(resultsDir, { recursive: true })
 fs.writeFileSync(path.join(resultsDir, "results.json"), JSON.stringify(all, null, 2) + "\n")
 fs.writeFileSync(path.join(resultsDir, "time-vs-rows.svg"), renderSvg(results))
-fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(all, "bench/results/time-vs-rows.svg", savedRollout(resultsDir)))
+fs.writeFileSync(path.join(outDir, "BENCHMARKS.md"), renderMarkdown(all, "bench/results/time-vs-rows.svg", savedRollout(resultsDir), savedStartup(resultsDir)))
 process.stdout.write(`${consoleTable(results)}\n`)
 log(`wrote ${path.join(outDir, "BENCHMARKS.md")} and ${resultsDir}/ in ${all.totalSeconds.toFixed(0)} s`)

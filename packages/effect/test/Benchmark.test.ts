@@ -76,4 +76,24 @@ describe("the benchmark (bench/run.mjs)", () => {
     expect(spread.peakEventsPerMinute * 20).toBeLessThan(none.peakEventsPerMinute)
     expect(find("1% canary, default spread", "at one instant").installsSending).toBeLessThan(spread.installsSending / 20)
   }, 180_000)
+
+  it("the import-cost benchmark (bench/startup.mjs) measures every case and renders its section", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "phb-startup-"))
+    fs.mkdirSync(path.join(out, "bench/results"), { recursive: true })
+    fs.copyFileSync(path.join(ROOT, "bench/results/results.json"), path.join(out, "bench/results/results.json"))
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [path.join(ROOT, "bench/startup.mjs"), "--runs", "1", "--out", out], { cwd: ROOT, timeout: 170_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout))
+    )
+    expect(stdout).toMatch(/^## Import cost/)
+    const report = JSON.parse(fs.readFileSync(path.join(out, "bench/results/startup.json"), "utf8")) as {
+      cases: ReadonlyArray<{ key: string; wallMs: number }>
+    }
+    expect(report.cases.map((c) => c.key)).toEqual(["bare", "promise", "promiseDone", "engine", "effect", "cliHelp", "cliVersion", "cliPlanEmpty", "bareWithCa"])
+    for (const c of report.cases) expect(Number.isFinite(c.wallMs) && c.wallMs > 0).toBe(true)
+    const markdown = fs.readFileSync(path.join(out, "BENCHMARKS.md"), "utf8")
+    expect(markdown).toContain("## Import cost")
+    expect(markdown).toContain("## Results")
+    fs.rmSync(out, { recursive: true, force: true })
+  }, 180_000)
 })

@@ -45,5 +45,7 @@ describe("the facade's engine", { timeout: 120_000 }, () => {
     const passing = await host({})
     expect(passing.outcome).toBe("Error") // no database here
     expect(heavy(passing.resolved).some((url) => url.endsWith("/promise/dist/engine.js"))).toBe(true)
+    // Nothing of a test library at run time (Effect Schema's arbitraries would pull in fast-check).
+    expect(passing.resolved.filter((url) => url.includes("/fast-check/"))).toEqual([])
   })
 })
