@@ -1,12 +1,11 @@
 /**
- * The options the commands share and how they resolve: the preset (looked up
- * with core's `findPreset`), the database and data dir (defaulting to the
- * app's own paths under the home directory), `--now` (a fixed clock) and
- * `--install-id`.
+ * The options the commands share and how they resolve: the database and data
+ * dir (defaulting to a config file's, else the app's own paths under the home
+ * directory), `--now` (a fixed clock) and `--install-id`. Which app: `appSource.ts`.
  *
  * @since 0.1.0
  */
-import { type BackfillApp, Presets } from "@posthog-backfill/core"
+import type { BackfillApp } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -14,14 +13,6 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { type CliError, usageError } from "./errors.js"
-
-/**
- * The preset every command uses unless `--preset` says otherwise.
- *
- * @since 0.1.0
- * @category constants
- */
-export const DEFAULT_PRESET = "claude-mem"
 
 /**
  * `--busy-timeout`, checked: a whole number of milliseconds from 0.
@@ -62,22 +53,6 @@ export const readsInline = (database: string): boolean => {
   }
 }
 
-/**
- * Looks a preset up by name; an unknown name lists the known ones.
- *
- * @since 0.1.0
- * @category resolving
- */
-export const resolvePreset = (name: string): Effect.Effect<BackfillApp.BackfillApp, CliError> => {
-  const app = Presets.findPreset(name.trim())
-  return app !== undefined
-    ? Effect.succeed(app)
-    : Effect.fail(
-      usageError(
-        `unknown preset ${JSON.stringify(name)}: pass --preset with one of ${Object.keys(Presets.presets).join(", ")}`
-      )
-    )
-}
 
 /**
  * Where the app keeps its files.
@@ -96,7 +71,7 @@ const absolute = (value: string): string => path.resolve(value)
 const homePath = (relative: string): string => path.join(os.homedir(), relative)
 
 /**
- * The database and data dir: the flags when given, else the preset's
+ * The database and data dir: the flags when given, else a config file's, else the app's
  * `defaultPaths` under the home directory.
  *
  * @since 0.1.0
@@ -104,22 +79,24 @@ const homePath = (relative: string): string => path.join(os.homedir(), relative)
  */
 export const resolvePaths = (
   app: BackfillApp.BackfillApp,
-  flags: { readonly db: Option.Option<string>; readonly dataDir: Option.Option<string> }
+  flags: { readonly db: Option.Option<string>; readonly dataDir: Option.Option<string> },
+  /** A config file's paths, used before the app's own defaults. */
+  configured: { readonly database?: string | undefined; readonly dataDir?: string | undefined } = {}
 ): Effect.Effect<AppPaths, CliError> => {
   const given = (value: Option.Option<string>) =>
     Option.filter(Option.map(value, (text) => text.trim()), (text) => text !== "")
   const database = Option.match(given(flags.db), {
     onSome: absolute,
-    onNone: () => (app.defaultPaths === undefined ? undefined : homePath(app.defaultPaths.database))
+    onNone: () => configured.database ?? (app.defaultPaths === undefined ? undefined : homePath(app.defaultPaths.database))
   })
   if (database === undefined) {
     return Effect.fail(
-      usageError(`the preset ${app.name} has no default database path: pass --db <file> (the app's SQLite database)`)
+      usageError(`the app ${app.name} has no default database path: pass --db <file> (the app's SQLite database)`)
     )
   }
   const dir = Option.match(given(flags.dataDir), {
     onSome: absolute,
-    onNone: () => (app.defaultPaths === undefined ? undefined : homePath(app.defaultPaths.dataDir))
+    onNone: () => configured.dataDir ?? (app.defaultPaths === undefined ? undefined : homePath(app.defaultPaths.dataDir))
   })
   return Effect.succeed({ database, dataDir: dir })
 }
@@ -135,7 +112,7 @@ export const requireDataDir = (app: BackfillApp.BackfillApp, paths: AppPaths): E
     ? Effect.succeed(paths.dataDir)
     : Effect.fail(
       usageError(
-        `the preset ${app.name} has no default data dir: pass --data-dir <dir> (where the app keeps its ` +
+        `the app ${app.name} has no default data dir: pass --data-dir <dir> (where the app keeps its ` +
           `${app.configFileName} and the ${app.markerFileName} marker)`
       )
     )

@@ -56,6 +56,13 @@ const preset: OptionSpec = {
   summary: "A bundled app: claude-mem or job-runner",
   default: "claude-mem"
 }
+const app: OptionSpec = {
+  name: "app",
+  kind: "text",
+  placeholder: "module",
+  summary: "Your app's module or package",
+  default: "a posthog-backfill.config.*"
+}
 const db: OptionSpec = {
   name: "db",
   kind: "text",
@@ -87,19 +94,20 @@ const installId = (summary: string, fallback: string): OptionSpec => ({
 })
 const json = (shape: string): OptionSpec => ({ name: "json", kind: "flag", summary: `Print one JSON object: ${shape}` })
 const dashboardSelection: ReadonlyArray<OptionSpec> = [
+  app,
   preset,
   {
     name: "dashboard",
     kind: "choice",
     placeholder: "which",
-    choices: ["all", "activity", "compaction"],
-    summary: "Which dashboard",
-    default: "all"
+    choices: ["own", "activity", "compaction", "all"],
+    summary: "Which dashboards",
+    default: "own"
   },
   {
     name: "activity-event",
     kind: "list",
-    placeholder: "event",
+    placeholder: "name",
     summary: "A live event that counts as activity too",
     default: "none"
   },
@@ -141,6 +149,7 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     options: [
       db,
       dataDir("The app's data dir (read only)"),
+      app,
       preset,
       now,
       installId("The install id the events carry", "the data dir's, or a placeholder"),
@@ -163,13 +172,15 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     options: [
       db,
       dataDir("The app's data dir: config, marker"),
+      app,
       preset,
       { name: "api-key", kind: "text", placeholder: "key", summary: "The PostHog project API key (phc_...)", env: "POSTHOG_API_KEY" },
       { name: "host", kind: "text", placeholder: "url", summary: "The PostHog host", env: "POSTHOG_HOST", default: "https://us.i.posthog.com" },
       { name: "force", kind: "flag", summary: "Try now despite a backoff (never the marker or a sender)" },
       now,
       busyTimeout,
-      installId("Send under this install id", "the data dir's, created if missing")
+      installId("Send under this install id", "the data dir's, created if missing"),
+      json("the outcome and its details")
     ],
     examples: [
       { command: "posthog-backfill send --api-key phc_...", what: "the preset's own database" },
@@ -183,7 +194,7 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     description:
       "Telemetry consent for the backfill and live events alike. Rules, strongest first: DO_NOT_TRACK, <PREFIX>=0|1, " +
       "the config file's \"enabled\" (anything but true is off), CI, then on by default.",
-    options: [preset, dataDir("The app's data dir, where its config file is"), json("the decision and the config file")],
+    options: [app, preset, dataDir("The app's data dir, where its config file is"), json("the decision and the config file")],
     examples: [
       { command: "posthog-backfill consent status", what: "for claude-mem" },
       { command: "posthog-backfill consent status --json", what: "for machines" }
@@ -193,7 +204,7 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     name: "consent enable",
     summary: "Turn telemetry on in the app's config file",
     description: "Writes \"enabled\": true to the app's config file, keeping every other key. DO_NOT_TRACK, the env var and CI still win.",
-    options: [preset, dataDir("The app's data dir, where its config file is")],
+    options: [app, preset, dataDir("The app's data dir, where its config file is"), json("what was written and the decision")],
     examples: [
       { command: "posthog-backfill consent enable", what: "for claude-mem" },
       { command: "posthog-backfill consent enable --data-dir ./data", what: "for an app's data dir" }
@@ -203,7 +214,7 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     name: "consent disable",
     summary: "Turn telemetry off in the app's config file",
     description: "Writes \"enabled\": false to the app's config file, keeping every other key. The backfill and live events honour it.",
-    options: [preset, dataDir("The app's data dir, where its config file is")],
+    options: [app, preset, dataDir("The app's data dir, where its config file is"), json("what was written and the decision")],
     examples: [
       { command: "posthog-backfill consent disable", what: "for claude-mem" },
       { command: "posthog-backfill consent disable --data-dir ./data", what: "for an app's data dir" }
@@ -211,12 +222,13 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
   },
   {
     name: "dashboards print",
-    summary: "The bundled dashboards as HogQL (offline)",
-    description: "Prints the HogQL of the bundled dashboards: review it, or paste it into PostHog's SQL editor.",
-    options: dashboardSelection,
+    summary: "The app's dashboards as HogQL (offline)",
+    description: "Prints the HogQL of the app's dashboards: review it, or paste it into PostHog's SQL editor.",
+    options: [...dashboardSelection, json("each dashboard's insights and their HogQL")],
     examples: [
-      { command: "posthog-backfill dashboards print", what: "every bundled dashboard" },
-      { command: "posthog-backfill dashboards print --dashboard activity", what: "one of them" }
+      { command: "posthog-backfill dashboards print", what: "the app's own dashboards" },
+      { command: "posthog-backfill dashboards print --dashboard compaction", what: "the compaction example's" },
+      { command: "posthog-backfill dashboards print --activity-event session_started", what: "live events count too" }
     ]
   },
   {
@@ -224,19 +236,21 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     summary: "Create or update the dashboards in a PostHog project",
     description:
       "Through PostHog's REST API with a personal API key. Idempotent: insights are keyed by a marker in their " +
-      "description, so renames update in place and a second apply writes nothing.",
+      "description, so renames update in place and a second apply writes nothing. Which: own (the default) is " +
+      "the app's activity dashboard and those it declares; all adds the compaction example's.",
     options: [
       ...dashboardSelection,
       { name: "host", kind: "text", placeholder: "url", summary: "PostHog's app host, e.g. https://us.posthog.com" },
       { name: "project-id", kind: "text", placeholder: "id", summary: "The numeric project id (Project settings)" },
       { name: "api-key", kind: "text", placeholder: "key", summary: "A personal API key (phx_...)", env: "POSTHOG_PERSONAL_API_KEY" },
-      { name: "dry-run", kind: "flag", summary: "Print the writes apply would make; write nothing" },
+      { name: "dry-run", kind: "flag", summary: "Print the writes; write nothing (offline without a key)" },
       { name: "prune", kind: "flag", summary: "Delete managed insights no longer defined" },
       json("each dashboard's id and writes")
     ],
     examples: [
       { command: "posthog-backfill dashboards apply --host https://us.posthog.com --project-id 12", what: "apply" },
-      { command: "posthog-backfill dashboards apply --dry-run --host ... --project-id 12", what: "the writes, first" }
+      { command: "posthog-backfill dashboards apply --dry-run", what: "offline, no key" },
+      { command: "posthog-backfill dashboards apply --dry-run --host ... --project-id 12", what: "read the project" }
     ]
   }
 ]

@@ -13,7 +13,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { expectNoTrace, spawnCli, useScratch } from "./support/spawnCli.js"
+import { expectNoTrace, progressLines, spawnCli, useScratch, withoutProgress } from "./support/spawnCli.js"
 
 const space = useScratch("cli-test")
 
@@ -66,11 +66,31 @@ describe("posthog-backfill plan", () => {
     const dataDir = space.freshDir("data")
     const run = await cli(["plan", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--install-id", INSTALL_ID, "--json"])
     expect(run.code).toBe(0)
-    expect(run.stderr).toBe("")
-    const { state, ...printed } = JSON.parse(run.stdout) as Record<string, unknown>
-    expect(Object.keys(printed)).toEqual(["window", "events"])
+    expect(withoutProgress(run.stderr)).toBe("")
+    const { state, schemaVersion, command, app, database, installId, totals, window, ...printed } = JSON.parse(run.stdout) as Record<string, unknown>
+    expect({ schemaVersion, command, app, database, installId }).toEqual({
+      schemaVersion: 1,
+      command: "plan",
+      app: "claude-mem",
+      database: space.sampleDb,
+      installId: { id: INSTALL_ID, source: "Flag" }
+    })
+    expect(Object.keys(printed)).toEqual(["events"])
     const expected = await libraryPlan(space.sampleDb, INSTALL_ID)
-    expect(printed).toEqual(expected)
+    const { activeDays, firstActiveDay, lastActiveDay, ...bounds } = window as Record<string, unknown>
+    expect({ window: bounds, ...printed }).toEqual(expected)
+    // The totals and the active days, summed here from the printed events.
+    const activity = expected.events.filter((event) => (event as { event?: string }).event === "historical_activity")
+    const sums: Record<string, number> = { events: expected.events.length }
+    for (const event of activity) {
+      for (const [key, value] of Object.entries(event.properties)) if (typeof value === "number") sums[key] = (sums[key] ?? 0) + value
+    }
+    expect(totals).toEqual(sums)
+    expect({ activeDays, firstActiveDay, lastActiveDay }).toEqual({
+      activeDays: activity.length,
+      firstActiveDay: activity[0]?.timestamp.slice(0, 10),
+      lastActiveDay: activity.at(-1)?.timestamp.slice(0, 10)
+    })
     // The data dir holds nothing yet: the next send starts from scratch.
     expect(state).toEqual({ marker: { state: "absent" }, pending: null, attempts: null, lease: null, liveSince: null })
     expect(expected.events.length).toBeGreaterThan(10)
@@ -117,7 +137,7 @@ describe("posthog-backfill plan", () => {
     const before = snapshotDir(dataDir)
     const run = await cli(["plan", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--json"])
     expect(run.code).toBe(0)
-    expect(run.stderr).toBe("")
+    expect(withoutProgress(run.stderr)).toBe("")
     const printed = JSON.parse(run.stdout) as { events: Array<{ distinctId: string }> }
     expect(printed.events[0]?.distinctId).toBe(INSTALL_ID)
     expect(snapshotDir(dataDir)).toEqual(before)
@@ -138,7 +158,13 @@ describe("posthog-backfill send", () => {
     server.reset()
     const args = ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--now", NOW, "--api-key", API_KEY, "--host", server.url]
     const first = await cli(args)
-    expect(first.stderr).toBe("")
+    expect(withoutProgress(first.stderr)).toBe("")
+    // Without a terminal: one line per phase, in order.
+    expect(progressLines(first.stderr).map((line) => line.replace(/\d+/g, "N"))).toEqual([
+      "posthog-backfill: reading tables N/N",
+      "posthog-backfill: building events for N day(s)",
+      "posthog-backfill: sending N event(s)"
+    ])
     expect(first.code).toBe(0)
     expect(first.stdout).toMatch(/^sent: \d+ events/)
     const marker = JSON.parse(fs.readFileSync(path.join(dataDir, "backfill.json"), "utf8")) as Record<string, unknown>
@@ -191,8 +217,10 @@ describe("posthog-backfill send", () => {
     )
     expect(run.code).toBe(1)
     expect(run.stdout).toBe("")
-    expect(run.stderr.trim().split("\n")).toHaveLength(1)
-    expect(run.stderr).toMatch(/^posthog-backfill: sending to http:\/\/127\.0\.0\.1:\d+ failed: .*connect ECONNREFUSED/)
+    expect(withoutProgress(run.stderr).trim().split("\n")).toHaveLength(1)
+    expect(withoutProgress(run.stderr)).toMatch(/^posthog-backfill: sending to http:\/\/127\.0\.0\.1:\d+ failed: .*connect ECONNREFUSED/)
+    // A CI log shows the retry and its wait.
+    expect(progressLines(run.stderr)).toContainEqual(expect.stringMatching(/^posthog-backfill: retry 1 of 1 in 0\.1 s \(.*ECONNREFUSED.*\)$/))
     expectNoTrace(run.stderr)
     expect(fs.existsSync(path.join(dataDir, "backfill.json"))).toBe(false)
   }, 60_000)
@@ -220,7 +248,7 @@ describe("bad input: one line naming the problem and the fix, non-zero exit, no 
       { args: ["plan", "--db", notSqlite], code: 1, message: /notes\.txt is not a SQLite database: point at the app's SQLite file/ },
       { args: ["plan", "--db", space.sampleDb, "--preset", "nope"], code: 2, message: /unknown preset "nope": pass --preset with one of claude-mem, job-runner/ },
       { args: ["plan", "--db", space.sampleDb, "--now", "next tuesday"], code: 2, message: /--now "next tuesday" is not an ISO-8601 .*pass e\.g\. --now/ },
-      { args: ["plan", "--preset", "job-runner"], code: 2, message: /preset job-runner has no default database path: pass --db/ },
+      { args: ["plan", "--preset", "job-runner"], code: 2, message: /app job-runner has no default database path: pass --db/ },
       {
         args: ["send", "--db", space.sampleDb, "--data-dir", dataDir, "--api-key", API_KEY, "--host", "not a url"],
         code: 2,
@@ -251,7 +279,7 @@ describe("bad input: one line naming the problem and the fix, non-zero exit, no 
 describe("posthog-backfill demo and --help", () => {
   it("demo: exits 0 even under CI=true and DO_NOT_TRACK=1, shows the request, the flag and the no-op second run", async () => {
     const run = await cli(["demo"], { CI: "true", DO_NOT_TRACK: "1" })
-    expect(run.stderr).toBe("")
+    expect(withoutProgress(run.stderr)).toBe("")
     expect(run.code).toBe(0)
     expect(run.stdout).toContain("isolated, empty environment")
     expect(run.stdout).toMatch(/the server received 1 request: POST \/batch\/ -> 200 \(\d+ events/)

@@ -64,7 +64,7 @@ describe("mistakes", () => {
       [["plan", "--bd", "x.db"], "posthog-backfill: unknown option --bd for plan; did you mean --db? (see `posthog-backfill plan --help`)"],
       [["consent", "stats"], 'posthog-backfill: unknown command "consent stats"; did you mean "consent status"? (consent: status, enable, disable)'],
       [["plan", "--busy-timeout", "soon"], 'posthog-backfill: --busy-timeout "soon" is not a whole number: pass e.g. --busy-timeout 5000'],
-      [["dashboards", "print", "--dashboard", "activty"], 'posthog-backfill: --dashboard "activty" is not one of all, activity, compaction; did you mean activity?'],
+      [["dashboards", "print", "--dashboard", "activty"], 'posthog-backfill: --dashboard "activty" is not one of own, activity, compaction, all; did you mean activity?'],
       [["send", "--db"], "posthog-backfill: --db needs a value: --db <file>"],
       [["plan", "--db", "a.db", "--db", "b.db"], "posthog-backfill: --db is given twice: give it once"]
     ]

@@ -61,26 +61,55 @@ describe("posthog-backfill dashboards", () => {
     expectNoTrace(bad.stderr)
   })
 
-  it("apply creates, then writes nothing; --dry-run writes nothing", async () => {
+  it("apply creates the app's own dashboard, then writes nothing; --dry-run writes nothing; the compaction example only when asked", async () => {
     const api = await startLocalPostHogApi()
     try {
       const target = ["--host", api.url, "--project-id", String(api.projectId)]
       const dry = await run(["dashboards", "apply", ...target, "--dry-run"], { POSTHOG_PERSONAL_API_KEY: api.apiKey })
       expect(dry.stdout).toContain("dashboard claude-mem-activity: would create")
       expect(dry.stdout).toContain("POST /api/projects/1/insights/")
-      expect(dry.stdout).toContain("dry run: 10 write(s) would be made; nothing was written")
+      expect(dry.stdout).not.toContain("mux-compaction")
+      expect(dry.stdout).toContain("dry run: 6 write(s) would be made; nothing was written")
       expect(api.writes).toEqual([])
 
       const first = await run(["dashboards", "apply", ...target, "--api-key", api.apiKey])
-      expect(first.stdout).toContain("10 write(s) made")
+      expect(first.stdout).toContain("6 write(s) made")
+      expect(api.dashboards.map((d) => d.name)).toEqual(["claude-mem • Activity"])
       const second = await run(["dashboards", "apply", ...target, "--api-key", api.apiKey, "--json"])
-      const json = JSON.parse(second.stdout) as { dashboards: ReadonlyArray<{ changed: boolean; requests: ReadonlyArray<unknown> }> }
-      expect(json.dashboards.map((d) => [d.changed, d.requests.length])).toEqual([[false, 0], [false, 0]])
-      expect(api.writes).toHaveLength(10)
+      const json = JSON.parse(second.stdout) as {
+        schemaVersion: number
+        command: string
+        dashboards: ReadonlyArray<{ id: string; changed: boolean; requests: ReadonlyArray<unknown> }>
+      }
+      expect([json.schemaVersion, json.command]).toEqual([1, "dashboards apply"])
+      expect(json.dashboards.map((d) => [d.id, d.changed, d.requests.length])).toEqual([["claude-mem-activity", false, 0]])
+      expect(api.writes).toHaveLength(6)
+
+      const all = await run(["dashboards", "apply", ...target, "--api-key", api.apiKey, "--dashboard", "all", "--dry-run"])
+      expect(all.stdout).toContain("dry run: 4 write(s) would be made")
+      expect(all.stdout).toContain("dashboard mux-compaction: would create")
 
       const noKey = await run(["dashboards", "apply", ...target])
       expect(noKey.code).toBe(2)
       expect(noKey.stderr).toContain("POSTHOG_PERSONAL_API_KEY")
+    } finally {
+      await api.close()
+    }
+  })
+
+  it("apply --dry-run without a key works offline: the writes for an empty project, nothing read", async () => {
+    const api = await startLocalPostHogApi()
+    try {
+      const offline = await run(["dashboards", "apply", "--dry-run"])
+      expect(offline.code).toBe(0)
+      expect(offline.stdout).toContain("POST /api/projects/<project-id>/dashboards/")
+      expect(offline.stdout).toContain("dry run: 6 write(s) would be made; nothing was written")
+      expect(offline.stderr).toContain("without a personal API key")
+      const json = await run(["dashboards", "apply", "--dry-run", "--json", "--host", api.url, "--project-id", "7"])
+      const parsed = JSON.parse(json.stdout) as { offline: boolean; dashboards: ReadonlyArray<{ requests: ReadonlyArray<{ path: string }> }> }
+      expect(parsed.offline).toBe(true)
+      expect(parsed.dashboards[0]?.requests[0]?.path).toBe("/api/projects/7/dashboards/")
+      expect(api.requests).toEqual([])
     } finally {
       await api.close()
     }

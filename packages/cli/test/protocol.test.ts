@@ -11,7 +11,7 @@ import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { expectNoTrace, spawnCli, useScratch } from "./support/spawnCli.js"
+import { expectNoTrace, spawnCli, useScratch, withoutProgress } from "./support/spawnCli.js"
 
 const space = useScratch("protocol")
 
@@ -73,11 +73,11 @@ describe("send on a wrong clock", { timeout: 240_000 }, () => {
       const dataDir = space.freshDir("clock")
       const run = await cli(["send", "--db", database, "--data-dir", dataDir, "--api-key", API_KEY, "--host", server.url, "--now", now])
       expect(run.code).toBe(1)
-      expect(run.stderr.trim().split("\n")).toHaveLength(1)
+      expect(withoutProgress(run.stderr).trim().split("\n")).toHaveLength(1)
       expectNoTrace(run.stderr)
       expect(fs.readdirSync(dataDir)).toEqual([])
       expect(server.arrivals).toEqual([])
-      return run.stderr.trim()
+      return withoutProgress(run.stderr).trim()
     } finally {
       await server.close()
     }

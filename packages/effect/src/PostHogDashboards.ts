@@ -50,6 +50,13 @@ export interface ApplyOptions {
   readonly dryRun?: boolean | undefined
   /** Soft-delete managed insights of this dashboard that are no longer defined (or duplicated). */
   readonly prune?: boolean | undefined
+  /**
+   * Plan against a project that holds nothing yet, without reading it: a dry
+   * run (implied) that needs no network and no key. The target's host and
+   * key are not used; a project id that is not a number shows as
+   * `<project-id>` in the paths.
+   */
+  readonly offline?: boolean | undefined
 }
 
 /**
@@ -151,13 +158,17 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
           message: `The dashboard ${JSON.stringify(dashboard.id)} is invalid: ${problems.join("; ")}`
         })
       }
-      const { base, project } = yield* Rest.checkTarget(target)
-      const apiKey = target.apiKey.trim()
+      const offline = options.offline === true
+      const { base, project } = offline
+        ? { base: "", project: /^\d+$/.test(target.projectId.trim()) ? target.projectId.trim() : "<project-id>" }
+        : yield* Rest.checkTarget(target)
       const root = `/api/projects/${project}`
 
-      const { listAll, send } = Rest.makeRest(http, base, apiKey)
-      const dashboards: ReadonlyArray<ApplyPlan.RemoteDashboard> = yield* listAll(`${root}/dashboards/`, {}, Rest.DashboardRow, "dashboards")
-      const insights: ReadonlyArray<ApplyPlan.RemoteInsight> = yield* listAll(
+      const { listAll, send } = Rest.makeRest(http, base, target.apiKey.trim())
+      const dashboards: ReadonlyArray<ApplyPlan.RemoteDashboard> = offline
+        ? []
+        : yield* listAll(`${root}/dashboards/`, {}, Rest.DashboardRow, "dashboards")
+      const insights: ReadonlyArray<ApplyPlan.RemoteInsight> = offline ? [] : yield* listAll(
         `${root}/insights/`,
         { basic: "true", search: `posthog-backfill:${ManagedMarker.managedKey(dashboard.id)}/` },
         Rest.InsightRow,
@@ -166,7 +177,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient> = Effect
       const plan = ApplyPlan.planApply({ dashboard, dashboards, insights, prune: options.prune })
       for (const warning of plan.warnings) yield* Effect.logWarning(warning)
 
-      const dryRun = options.dryRun === true
+      const dryRun = options.dryRun === true || offline
       const requests: Array<ApiRequest> = []
       const write = (request: ApiRequest) =>
         Effect.gen(function*() {

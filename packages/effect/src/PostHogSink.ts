@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import * as BackfillProgress from "./BackfillProgress.js"
 import { type CaptureEvent as CaptureEventModule, EventId } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -272,13 +273,16 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           return emptyReport
         }
         yield* Effect.logDebug(`Sending ${events.length} event(s) through a dedicated posthog-node client`)
+        const progress = BackfillProgress.safely(yield* BackfillProgress.BackfillProgress)
+        progress({ _tag: "Sending", events: events.length })
         const outcome = yield* Effect.tryPromise({
           try: (signal) =>
             internal.deliver(
               events,
               { apiKey: sendOptions.apiKey, host: host.url, historicalMigration: sendOptions.historicalMigration },
               tuning,
-              signal
+              signal,
+              (retry) => progress({ _tag: "Retrying", ...retry })
             ),
           catch: (cause) =>
             new PostHogSinkError({ reason: "Unexpected", message: `posthog-node failed unexpectedly: ${String(cause)}`, cause })

@@ -11,6 +11,8 @@
 export * as Backfill from "./Backfill.js"
 /** Where an install's backfill stands (marker, pending send, schedule or backoff, lease, live era), read without writing. */
 export * as BackfillStatus from "./BackfillStatus.js"
+/** Where a run is (reading, building, sending, retrying), for a host that shows it. */
+export * as BackfillProgress from "./BackfillProgress.js"
 /** Runs the core's compiled queries: over a host connection or an `@effect/sql` client. */
 export * as ActivitySource from "./ActivitySource.js"
 /** The activity source over a SQLite file on Node (better-sqlite3, read-only, worker threads). */

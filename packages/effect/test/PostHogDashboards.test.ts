@@ -83,6 +83,23 @@ describe("PostHogDashboards.apply against a local fake of PostHog's REST API", (
       expect((yield* apply(api, changed)).requests).toEqual([])
     }))
 
+  it.scopedLive("offline, it reads nothing and needs no key: the writes for a project that holds nothing yet", () =>
+    Effect.gen(function*() {
+      const api = yield* LocalPostHogApi.scoped()
+      const planned = yield* apply(api, dashboard, { offline: true }, { apiKey: "", projectId: "" })
+      expect(api.requests).toEqual([])
+      expect(planned.dryRun).toBe(true)
+      expect(planned.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        "POST /api/projects/<project-id>/dashboards/",
+        "POST /api/projects/<project-id>/insights/",
+        "POST /api/projects/<project-id>/insights/",
+        "POST /api/projects/<project-id>/insights/"
+      ])
+      // The same writes a dry run plans against the real, empty project.
+      const online = yield* apply(api, dashboard, { dryRun: true })
+      expect(planned.requests.map((r) => r.body)).toEqual(online.requests.map((r) => r.body))
+    }))
+
   it.scopedLive("a dry run reads the project and returns the writes it would make, sending none", () =>
     Effect.gen(function*() {
       const api = yield* LocalPostHogApi.scoped()

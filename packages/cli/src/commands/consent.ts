@@ -24,22 +24,25 @@ import * as path from "node:path"
 import type { Values } from "../args/parse.js"
 import { type CliError, expected, usageError } from "../errors.js"
 import { flag, runCommand, text } from "../run.js"
-import * as options from "../options.js"
+import { resolveApp, type ResolvedApp } from "../appSource.js"
+import { printJson } from "../render/json.js"
 import { stdout } from "../render/output.js"
 
 /**
- * The data dir: `--data-dir`, else the preset's default under the home
- * directory.
+ * The data dir: `--data-dir`, else a config file's, else the app's default
+ * under the home directory.
  *
  * @since 0.1.0
  * @category resolving
  */
-export const resolveDataDir = (app: BackfillApp.BackfillApp, flag: Option.Option<string>): Effect.Effect<string, CliError> => {
+export const resolveDataDir = (resolved: ResolvedApp, flag: Option.Option<string>): Effect.Effect<string, CliError> => {
+  const { app } = resolved
   const given = Option.filter(Option.map(flag, (text) => text.trim()), (text) => text !== "")
   if (Option.isSome(given)) return Effect.succeed(path.resolve(given.value))
+  if (resolved.dataDir !== undefined) return Effect.succeed(resolved.dataDir)
   if (app.defaultPaths !== undefined) return Effect.succeed(path.join(os.homedir(), app.defaultPaths.dataDir))
   return Effect.fail(
-    usageError(`the preset ${app.name} has no default data dir: pass --data-dir <dir> (where the app keeps its ${app.configFileName})`)
+    usageError(`the app ${app.name} has no default data dir: pass --data-dir <dir> (where the app keeps its ${app.configFileName})`)
   )
 }
 
@@ -71,7 +74,6 @@ export const statusLines = (app: BackfillApp.BackfillApp, decision: ConsentRules
 
 /** The command line's values, as the subcommands read them. */
 const argsOf = (values: Values) => ({
-  preset: Option.getOrElse(text(values, "preset"), () => options.DEFAULT_PRESET),
   dataDir: text(values, "data-dir"),
   json: flag(values, "json")
 })
@@ -79,12 +81,13 @@ const argsOf = (values: Values) => ({
 const status = (values: Values) =>
   Effect.gen(function*() {
     const args = argsOf(values)
-    const app = yield* options.resolvePreset(args.preset)
-    const dataDir = yield* resolveDataDir(app, args.dataDir)
+    const resolved = yield* resolveApp(values)
+    const app = resolved.app
+    const dataDir = yield* resolveDataDir(resolved, args.dataDir)
     const { service, configPath } = yield* consentFor(app, dataDir)
     const decision = yield* service.resolve
     if (args.json) {
-      yield* stdout(JSON.stringify({ ...decision, configPath }, null, 2))
+      yield* printJson("consent status", { app: app.name, ...decision, configPath })
       return
     }
     yield* stdout(...statusLines(app, decision, configPath))
@@ -93,11 +96,16 @@ const status = (values: Values) =>
 const setEnabled = (values: Values, enabled: boolean) =>
   Effect.gen(function*() {
     const args = argsOf(values)
-    const app = yield* options.resolvePreset(args.preset)
-    const dataDir = yield* resolveDataDir(app, args.dataDir)
+    const resolved = yield* resolveApp(values)
+    const app = resolved.app
+    const dataDir = yield* resolveDataDir(resolved, args.dataDir)
     const { service, configPath } = yield* consentFor(app, dataDir)
     yield* expected(service.setEnabled(enabled))
     const decision = yield* service.resolve
+    if (args.json) {
+      yield* printJson(enabled ? "consent enable" : "consent disable", { app: app.name, wrote: { enabled }, ...decision, configPath })
+      return
+    }
     const lines = [`${app.name}: wrote "enabled": ${enabled} to ${configPath}`, `${app.name}: ${Consent.describe(decision)}`]
     if (decision.enabled !== enabled) {
       lines.push(`note: ${decision.reason}, which takes precedence over the config file`)

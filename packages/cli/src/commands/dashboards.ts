@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { type BackfillApp, BundledDashboards, type Insight, InsightHogQL } from "@posthog-backfill/core"
+import { BundledDashboards, type Insight, InsightHogQL } from "@posthog-backfill/core"
 import { PostHogDashboards } from "@posthog-backfill/effect"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -21,16 +21,19 @@ import * as Option from "effect/Option"
 import type { Values } from "../args/parse.js"
 import { type CliError, failure, usageError } from "../errors.js"
 import { flag, list, runCommand, text } from "../run.js"
-import * as options from "../options.js"
+import { resolveApp, type ResolvedApp } from "../appSource.js"
+import { printJson } from "../render/json.js"
 import { note, stdout } from "../render/output.js"
 
 /**
- * Which bundled dashboards a command works on.
+ * Which dashboards a command works on: `own` (default) is the app's activity
+ * dashboard and any the app declares; `compaction` is the compaction
+ * example's; `all` is both.
  *
  * @since 0.1.0
  * @category models
  */
-export type DashboardChoice = "activity" | "compaction" | "all"
+export type DashboardChoice = "own" | "activity" | "compaction" | "all"
 
 /**
  * The dashboard definitions a selection names. Invalid event names are a
@@ -40,16 +43,26 @@ export type DashboardChoice = "activity" | "compaction" | "all"
  * @category resolving
  */
 export const selectDashboards = (
-  app: BackfillApp.BackfillApp,
+  resolved: ResolvedApp,
   choice: DashboardChoice,
   liveActivityEvents: ReadonlyArray<string>,
   liveInstallEvent: string
 ): Effect.Effect<ReadonlyArray<Insight.DashboardDefinition>, CliError> =>
   Effect.try({
-    try: () => [
-      ...(choice === "compaction" ? [] : [BundledDashboards.activityDashboard({ appName: app.name, liveActivityEvents, liveInstallEvent })]),
-      ...(choice === "activity" ? [] : [BundledDashboards.compactionDashboard()])
-    ],
+    try: () => {
+      const activity = () => BundledDashboards.activityDashboard({ appName: resolved.app.name, liveActivityEvents, liveInstallEvent })
+      const declared = resolved.dashboards ?? []
+      switch (choice) {
+        case "activity":
+          return [activity()]
+        case "compaction":
+          return [BundledDashboards.compactionDashboard()]
+        case "own":
+          return [activity(), ...declared]
+        case "all":
+          return [activity(), ...declared.filter((d) => d.id !== BundledDashboards.compactionDashboard().id), BundledDashboards.compactionDashboard()]
+      }
+    },
     catch: (error) => usageError(error instanceof Error ? error.message.replace(/\n/g, " ") : String(error))
   })
 
@@ -79,13 +92,20 @@ export const resolvePersonalApiKey = (flag: Option.Option<string>): Effect.Effec
     )
   })
 
+/** The personal API key if one is given (flag or environment), else `undefined`. */
+const optionalPersonalApiKey: Effect.Effect<string | undefined, CliError> = Effect.map(
+  Config.option(Config.string("POSTHOG_PERSONAL_API_KEY")).pipe(
+    Effect.mapError(() => usageError("could not read POSTHOG_PERSONAL_API_KEY from the environment"))
+  ),
+  given
+)
+
 const toCliError = (error: PostHogDashboards.PostHogDashboardsError): CliError =>
   error.reason === "InvalidTarget" || error.reason === "InvalidDefinition" ? usageError(error.message) : failure(error.message)
 
 /** The command line's values, as the subcommands read them. */
 const argsOf = (values: Values) => ({
-  preset: Option.getOrElse(text(values, "preset"), () => options.DEFAULT_PRESET),
-  dashboard: Option.getOrElse(text(values, "dashboard"), () => "all") as DashboardChoice,
+  dashboard: Option.getOrElse(text(values, "dashboard"), () => "own") as DashboardChoice,
   activityEvents: list(values, "activity-event"),
   installEvent: Option.getOrElse(text(values, "install-event"), () => "install_completed"),
   host: text(values, "host"),
@@ -99,8 +119,17 @@ const argsOf = (values: Values) => ({
 const print = (values: Values) =>
   Effect.gen(function*() {
     const args = argsOf(values)
-    const app = yield* options.resolvePreset(args.preset)
-    const dashboards = yield* selectDashboards(app, args.dashboard, args.activityEvents, args.installEvent)
+    const dashboards = yield* selectDashboards(yield* resolveApp(values), args.dashboard, args.activityEvents, args.installEvent)
+    if (args.json) {
+      yield* printJson("dashboards print", {
+        dashboards: dashboards.map((dashboard) => ({
+          id: dashboard.id,
+          name: dashboard.name,
+          insights: dashboard.insights.map((insight) => ({ id: insight.id, name: insight.name, hogql: InsightHogQL.insightHogQL(insight.query) }))
+        }))
+      })
+      return
+    }
     yield* stdout(dashboards.map(InsightHogQL.renderDashboardHogQL).join("\n"))
   })
 
@@ -113,38 +142,40 @@ const required = (value: Option.Option<string>, option: string, what: string): E
 const apply = (values: Values) => {
   const given = argsOf(values)
   return Effect.gen(function*() {
+    const dashboards = yield* selectDashboards(yield* resolveApp(values), given.dashboard, given.activityEvents, given.installEvent)
+    // A dry run without a key plans offline, against a project that holds nothing yet.
+    const apiKey = given.dryRun && Option.isNone(given.apiKey) ? yield* optionalPersonalApiKey : yield* resolvePersonalApiKey(given.apiKey)
+    const offline = apiKey === undefined
     const args = {
       ...given,
-      host: yield* required(given.host, "host", "PostHog's app host, e.g. --host https://us.posthog.com"),
-      projectId: yield* required(given.projectId, "project-id", "the numeric project id (Project settings), e.g. --project-id 12345")
+      host: offline ? Option.getOrElse(given.host, () => "") : yield* required(given.host, "host", "PostHog's app host, e.g. --host https://us.posthog.com"),
+      projectId: offline
+        ? Option.getOrElse(given.projectId, () => "")
+        : yield* required(given.projectId, "project-id", "the numeric project id (Project settings), e.g. --project-id 12345")
     }
-    const app = yield* options.resolvePreset(args.preset)
-    const dashboards = yield* selectDashboards(app, args.dashboard, args.activityEvents, args.installEvent)
-    const apiKey = yield* resolvePersonalApiKey(args.apiKey)
+    if (offline && !args.json) yield* note("dry run without a personal API key: the writes for a project that holds none of these yet (nothing was read or written)")
     const client = yield* PostHogDashboards.PostHogDashboards
-    const target = { host: args.host, projectId: args.projectId, apiKey }
+    const target = { host: args.host, projectId: args.projectId, apiKey: apiKey ?? "" }
     const results: Array<{ readonly definition: Insight.DashboardDefinition; readonly result: PostHogDashboards.ApplyResult }> = []
     for (const definition of dashboards) {
-      const result = yield* client.apply(definition, target, { dryRun: args.dryRun, prune: args.prune }).pipe(
+      const result = yield* client.apply(definition, target, { dryRun: args.dryRun, prune: args.prune, offline }).pipe(
         Effect.mapError(toCliError)
       )
       results.push({ definition, result })
       for (const warning of result.plan.warnings) yield* note(`warning: ${warning}`)
     }
     if (args.json) {
-      yield* stdout(JSON.stringify(
-        {
-          dryRun: args.dryRun,
-          dashboards: results.map(({ definition, result }) => ({
-            id: definition.id,
-            dashboardId: result.dashboardId ?? null,
-            changed: result.plan.changes,
-            requests: result.requests
-          }))
-        },
-        null,
-        2
-      ))
+      yield* printJson("dashboards apply", {
+        dryRun: args.dryRun,
+        offline,
+        dashboards: results.map(({ definition, result }) => ({
+          id: definition.id,
+          dashboardId: result.dashboardId ?? null,
+          changed: result.plan.changes,
+          warnings: result.plan.warnings,
+          requests: result.requests
+        }))
+      })
       return
     }
     for (const { definition, result } of results) {

@@ -30,7 +30,7 @@ import { expected, failure } from "../errors.js"
 import { runCommand } from "../run.js"
 import { describeOutcome } from "../render/outcome.js"
 import { colorful, stdout } from "../render/output.js"
-import { withSpinner } from "../render/progress.js"
+import { withProgress } from "../render/progress.js"
 import { formatCount, planSummary, styles } from "../render/summary.js"
 import { planInstallId } from "./plan.js"
 
@@ -117,7 +117,7 @@ const demo = Effect.gen(function*() {
 
   // 1. The sample database.
   const { summary: sample, legacySeconds } = yield* writeSample(database, nowMs).pipe(
-    withSpinner("generating a sample claude-mem database")
+    withProgress("generating a sample claude-mem database")
   )
   yield* stdout(s.bold("1. a generated claude-mem database"), ...sampleLines(database, sample, legacySeconds), "")
 
@@ -125,7 +125,7 @@ const demo = Effect.gen(function*() {
   const { id, source } = yield* planInstallId(app, dataDir, Option.none())
   const plan = yield* Backfill.plan({ app, installId: id }).pipe(
     Effect.provide(RuntimeActivitySource.layer(database)),
-    withSpinner(`reading ${database}`)
+    withProgress(`reading ${database}`)
   )
   yield* stdout(
     s.bold("2. the plan (posthog-backfill plan --db <file> --data-dir <dir>)"),
@@ -141,7 +141,7 @@ const demo = Effect.gen(function*() {
     Effect.provide(NodeBackfill.layer({ app, dataDir, database })),
     Effect.withConfigProvider(isolated)
   )
-  const first = yield* run.pipe(withSpinner(`sending to the local capture server ${server.url}`))
+  const first = yield* run.pipe(withProgress(`sending to the local capture server ${server.url}`))
   const firstLine = describeOutcome(first, context)
   if (firstLine._tag === "Failure") return yield* Effect.fail(firstLine.error)
   if (first._tag !== "Sent") {

@@ -13,10 +13,12 @@ import * as Option from "effect/Option"
 import type { Values } from "../args/parse.js"
 import { expected } from "../errors.js"
 import { flag, integer, runCommand, text } from "../run.js"
+import { resolveApp } from "../appSource.js"
+import { printJson } from "../render/json.js"
 import * as options from "../options.js"
 import { planJson } from "../render/planJson.js"
 import { colorful, note, stdout } from "../render/output.js"
-import { withSpinner } from "../render/progress.js"
+import { withProgress } from "../render/progress.js"
 import { statusJson, statusRows } from "../render/status.js"
 import { type InstallIdSource, planSummary, styles } from "../render/summary.js"
 import * as fs from "node:fs"
@@ -77,7 +79,6 @@ const placeholderNote = (id: string, source: InstallIdSource): string =>
  */
 export const program = (values: Values) => {
   const args = {
-    preset: Option.getOrElse(text(values, "preset"), () => options.DEFAULT_PRESET),
     db: text(values, "db"),
     dataDir: text(values, "data-dir"),
     now: text(values, "now"),
@@ -86,8 +87,9 @@ export const program = (values: Values) => {
     json: flag(values, "json")
   }
   return Effect.gen(function*() {
-    const app = yield* options.resolvePreset(args.preset)
-    const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
+    const resolved = yield* resolveApp(values)
+    const app = resolved.app
+    const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir }, resolved)
     const nowMs = yield* options.resolveNow(args.now)
     const flag = yield* options.resolveInstallIdFlag(args.installId)
     const { id, source } = yield* planInstallId(app, paths.dataDir, flag)
@@ -104,12 +106,18 @@ export const program = (values: Values) => {
         inline: options.readsInline(paths.database)
       })),
       options.withNow(nowMs),
-      withSpinner(`reading ${paths.database}`),
+      withProgress(`reading ${paths.database}`),
       expected
     )
     if (args.json) {
       if (source._tag === "Placeholder") yield* note(placeholderNote(id, source))
-      yield* stdout(JSON.stringify({ ...planJson(plan), state: status === undefined ? null : statusJson(status) }, null, 2))
+      yield* printJson("plan", {
+        app: app.name,
+        database: paths.database,
+        installId: { id, source: source._tag },
+        ...planJson(plan),
+        state: status === undefined ? null : statusJson(status)
+      })
       return
     }
     const color = colorful()

@@ -17,10 +17,12 @@ import * as fs from "node:fs"
 import type { Values } from "../args/parse.js"
 import { type CliError, expected, failure, usageError } from "../errors.js"
 import { flag, integer, runCommand, text } from "../run.js"
+import { resolveApp } from "../appSource.js"
 import * as options from "../options.js"
-import { describeOutcome } from "../render/outcome.js"
+import { printJson } from "../render/json.js"
+import { describeOutcome, outcomeJson } from "../render/outcome.js"
 import { stdout } from "../render/output.js"
-import { withSpinner } from "../render/progress.js"
+import { withProgress } from "../render/progress.js"
 import * as Sink from "../sink.js"
 
 const fromEnv = (name: string): Effect.Effect<string | undefined, CliError> =>
@@ -72,7 +74,6 @@ export const resolveHost = (flag: Option.Option<string>): Effect.Effect<string, 
  */
 export const program = (values: Values) => {
   const args = {
-    preset: Option.getOrElse(text(values, "preset"), () => options.DEFAULT_PRESET),
     db: text(values, "db"),
     dataDir: text(values, "data-dir"),
     apiKey: text(values, "api-key"),
@@ -80,11 +81,13 @@ export const program = (values: Values) => {
     now: text(values, "now"),
     busyTimeout: integer(values, "busy-timeout"),
     force: flag(values, "force"),
-    installId: text(values, "install-id")
+    installId: text(values, "install-id"),
+    json: flag(values, "json")
   }
   return Effect.gen(function*() {
-    const app = yield* options.resolvePreset(args.preset)
-    const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir })
+    const resolved = yield* resolveApp(values)
+    const app = resolved.app
+    const paths = yield* options.resolvePaths(app, { db: args.db, dataDir: args.dataDir }, resolved)
     const dataDir = yield* options.requireDataDir(app, paths)
     // The library opens the database only when a run gets past the marker and consent gates; on the
     // command line a --db that points nowhere is a mistake worth saying at once, whatever the gates.
@@ -109,12 +112,21 @@ export const program = (values: Values) => {
     const outcome = yield* Backfill.run({ app, apiKey, host, force: args.force, rollout }).pipe(
       Effect.provide(services),
       options.withNow(nowMs),
-      withSpinner(`backfilling from ${paths.database}`),
+      withProgress(`backfilling from ${paths.database}`),
       expected
     )
     const described = describeOutcome(outcome, { app, dataDir, host })
+    if (args.json) {
+      yield* printJson("send", {
+        app: app.name,
+        database: paths.database,
+        dataDir,
+        host,
+        ...outcomeJson(outcome, described._tag === "Line" ? described.line : described.error.message)
+      })
+    }
     if (described._tag === "Failure") return yield* Effect.fail(described.error)
-    yield* stdout(described.line)
+    if (!args.json) yield* stdout(described.line)
   })
 }
 

@@ -132,3 +132,22 @@ export const describeOutcome = (
   }
 }
 
+
+/**
+ * A run's outcome for `send --json`: its tag, the line, and its own fields
+ * (the events and the per-request delivery detail left out: `plan --json`
+ * shows the events).
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const outcomeJson = (outcome: Backfill.Outcome, line: string): Readonly<Record<string, unknown>> => {
+  const { _tag, ...fields } = outcome as Backfill.Outcome & { readonly events?: unknown; readonly report?: unknown }
+  const { events, report: _report, ...rest } = fields as Record<string, unknown>
+  return {
+    outcome: _tag,
+    message: line,
+    ...(Array.isArray(events) ? { eventCount: events.length } : {}),
+    ...rest
+  }
+}

@@ -51,13 +51,20 @@ export const stderr = (...lines: ReadonlyArray<string>): Effect.Effect<void> =>
 export const note = (message: string): Effect.Effect<void> => stderr(`${PREFIX}: ${message}`)
 
 /**
- * Whether stdout is a terminal that understands colors (respects `NO_COLOR`).
+ * Whether to color stdout: `FORCE_COLOR` decides when set (`0` or `false`:
+ * never; anything else: always), then `NO_COLOR` (set: never), then
+ * `TERM=dumb` (never), then whether stdout is a terminal.
  *
  * @since 0.1.0
  * @category output
  */
-export const colorful = (): boolean =>
-  process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "" && process.env["TERM"] !== "dumb"
+export const colorful = (env: NodeJS.ProcessEnv = process.env, stream: { readonly isTTY?: boolean | undefined } = process.stdout): boolean => {
+  const force = env["FORCE_COLOR"]
+  if (force !== undefined) return !["0", "false"].includes(force.trim().toLowerCase())
+  if ((env["NO_COLOR"] ?? "") !== "") return false
+  if (env["TERM"] === "dumb") return false
+  return stream.isTTY === true
+}
 
 const levelName = (level: LogLevel.LogLevel): string => level.label.toLowerCase()
 

@@ -1,31 +1,53 @@
 /**
- * A spinner on stderr while long work runs, only when stderr is a terminal
- * (never when it is piped or redirected, and never on stdout). Anything else
- * written to stderr meanwhile (a warning, the dry run's event lines) first
- * clears the spinner's line, so the two never mix on one line.
+ * Progress on stderr while long work runs, never on stdout:
+ *
+ * - on a terminal: one line, redrawn, naming the phase (`reading tables 3/7`,
+ *   `sending 412 event(s)`, `retry 1 of 3 in 10.0 s (HTTP 503)`) after a
+ *   spinner. Anything else written to stderr meanwhile (a warning, the dry
+ *   run's event lines) first clears the line, so the two never mix;
+ * - otherwise (piped, redirected, `TERM=dumb`): one line per phase change,
+ *   `posthog-backfill: <phase>`, so a CI log shows a send that waits out a retry.
+ *
+ * The phases come from the library's `BackfillProgress` service.
  *
  * @since 0.1.0
  */
+import { BackfillProgress } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
+import { PREFIX } from "./output.js"
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 const CLEAR_LINE = "\r\x1b[2K"
 const TICK_MS = 80
 
-let active = false
+/**
+ * Whether stderr can hold a redrawn line: a terminal that is not `TERM=dumb`.
+ *
+ * @since 0.1.0
+ * @category progress
+ */
+export const redrawable = (stream: { readonly isTTY?: boolean | undefined } = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean =>
+  stream.isTTY === true && env["TERM"] !== "dumb"
 
-const start = (label: string): (() => void) => {
+interface Display {
+  readonly show: (text: string) => void
+  readonly stop: () => void
+}
+
+/** The redrawn line on a terminal. */
+const terminalLine = (label: string): Display => {
   const stream = process.stderr
   const write = stream.write.bind(stream) as (chunk: string) => boolean
   const original = stream.write
   let frame = 0
   let shown = false
+  let text = label
   const draw = () => {
-    write(`${CLEAR_LINE}${FRAMES[frame % FRAMES.length]} ${label}`)
+    write(`${CLEAR_LINE}${FRAMES[frame % FRAMES.length]} ${text}`)
     frame += 1
     shown = true
   }
-  // Other writes clear the spinner's line first; the next tick redraws it.
+  // Other writes clear the line first; the next tick redraws it.
   stream.write = function(this: NodeJS.WriteStream, ...args: Parameters<typeof original>) {
     if (shown) {
       write(CLEAR_LINE)
@@ -35,32 +57,56 @@ const start = (label: string): (() => void) => {
   } as typeof original
   draw()
   const timer = setInterval(draw, TICK_MS)
-  return () => {
-    clearInterval(timer)
-    stream.write = original
-    if (shown) write(CLEAR_LINE)
+  return {
+    show: (next) => {
+      text = `${label}: ${next}`
+      draw()
+    },
+    stop: () => {
+      clearInterval(timer)
+      stream.write = original
+      if (shown) write(CLEAR_LINE)
+    }
   }
 }
 
+/** One line per phase change, for logs. */
+const logLines = (): Display => {
+  let last = ""
+  return {
+    show: (text) => {
+      // `reading tables 3/7` and `reading tables 4/7` are one phase; every retry is a change.
+      const phase = text.replace(/ \d+\/\d+$/, "")
+      if (phase === last && !text.startsWith("retry")) return
+      last = phase
+      process.stderr.write(`${PREFIX}: ${text}\n`)
+    },
+    stop: () => undefined
+  }
+}
+
+let active = false
+
 /**
- * Runs `effect` with a spinner labelled `label` on stderr when stderr is a
- * TTY; otherwise (or inside another spinner) runs it as is.
+ * Runs `effect` with progress labelled `label` on stderr: the library's
+ * phases as they happen. Inside another progress display it runs as is.
  *
  * @since 0.1.0
  * @category progress
  */
-export const withSpinner = (label: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+export const withProgress = (label: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
-    if (process.stderr.isTTY !== true || active) return effect
+    if (active) return effect
     return Effect.acquireUseRelease(
       Effect.sync(() => {
         active = true
-        return start(label)
+        return redrawable() ? terminalLine(label) : logLines()
       }),
-      () => effect,
-      (stop) =>
+      (display) =>
+        effect.pipe(Effect.provideService(BackfillProgress.BackfillProgress, { report: (phase) => display.show(BackfillProgress.describe(phase)) })),
+      (display) =>
         Effect.sync(() => {
-          stop()
+          display.stop()
           active = false
         })
     )

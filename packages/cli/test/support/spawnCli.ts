@@ -32,7 +32,8 @@ export const cleanEnv = (home: string): Record<string, string> => {
     "POSTHOG_BACKFILL_RETRY_COUNT",
     "POSTHOG_BACKFILL_RETRY_DELAY_MS",
     "POSTHOG_BACKFILL_REQUEST_TIMEOUT_MS",
-    "POSTHOG_BACKFILL_TRACE"
+    "POSTHOG_BACKFILL_TRACE",
+    "FORCE_COLOR"
   ])
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
@@ -139,3 +140,13 @@ export const useScratch = (name: string): Scratch => {
     freshDir: (prefix) => fs.mkdtempSync(path.join(space.dir, `${prefix}-`))
   }
 }
+
+/** The progress lines a run without a terminal writes on stderr (one per phase change). */
+export const PROGRESS_LINE = /^posthog-backfill: (reading tables \d+\/\d+|building events for \d+ day\(s\)|sending \d+ event\(s\)|retry \d+ of \d+ in [\d.]+ s \(.*\))$/
+
+/** stderr without its progress lines: what the command said on its own behalf. */
+export const withoutProgress = (stderr: string): string =>
+  stderr.split("\n").filter((line) => !PROGRESS_LINE.test(line)).join("\n")
+
+/** stderr's progress lines. */
+export const progressLines = (stderr: string): ReadonlyArray<string> => stderr.split("\n").filter((line) => PROGRESS_LINE.test(line))

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import * as BackfillProgress from "../BackfillProgress.js"
 import {
   type BackfillApp,
   BackfillProtocol,
@@ -100,11 +101,14 @@ export const collect = (
     )
     const queries = split.map((query) => IndexProbes.withProvenTextOnly(query, textOnly))
     const merger = RollupMerge.makeRollupMerger(plan)
+    let done = 0
+    yield* BackfillProgress.report({ _tag: "Reading", done, total: queries.length })
     yield* Effect.forEach(
       queries,
       (query) =>
         Effect.gen(function*() {
           const rows = yield* source.run(query)
+          yield* BackfillProgress.report({ _tag: "Reading", done: ++done, total: queries.length })
           merger.add(query.id, [])
           for (let start = 0; start < rows.length; start += MERGE_SLICE) {
             yield* yieldToEventLoop
@@ -207,6 +211,7 @@ export const buildEvents = (
   Effect.gen(function*() {
     const events: Array<CaptureEvent.CaptureEvent> = []
     const { rollups } = build
+    yield* BackfillProgress.report({ _tag: "Building", days: rollups.length })
     for (let start = 0; start === 0 || start < rollups.length; start += EVENT_SLICE) {
       if (start > 0) yield* yieldToEventLoop
       const built = HistoricalEvents.buildHistoricalEvents({

@@ -7,7 +7,7 @@
  */
 import type { CaptureEvent } from "@posthog-backfill/core"
 import type { FetchFn } from "./fetchTypes.js"
-import { captureMessage, clientTransportOptions, describe, makeWire, shutdownAndAccount, silence } from "./wire.js"
+import { captureMessage, clientTransportOptions, describe, makeWire, shutdownAndAccount, silence, type WireOptions } from "./wire.js"
 
 /** @internal */
 export interface Tuning {
@@ -71,7 +71,8 @@ export const deliver = async (
   events: ReadonlyArray<CaptureEvent.CaptureEvent>,
   target: Target,
   tuning: Tuning,
-  signal: AbortSignal
+  signal: AbortSignal,
+  onRetry?: WireOptions["onRetry"]
 ): Promise<Outcome> => {
   const acknowledged = new Set<string>()
   const errors: Array<string> = []
@@ -86,6 +87,7 @@ export const deliver = async (
     onAcknowledged: (uuids) => uuids.forEach((uuid) => acknowledged.add(uuid)),
     onFailed: (why) => errors.push(why),
     onAnswered: (status) => statuses.push(status),
+    onRetry,
     signal
   })
   // posthog-node loads with the first send: a run that stops at a gate, and a plan, never pay for it.

@@ -135,6 +135,8 @@ export interface WireOptions {
   readonly onAnswered?: ((status: number) => void) | undefined
   /** A batch could not be delivered (refused before it left, or every attempt failed); one line. */
   readonly onFailed: (why: string) => void
+  /** Attempt `attempt` of `of` failed with `last`; the next starts after `waitMs`. */
+  readonly onRetry?: ((retry: { readonly attempt: number; readonly of: number; readonly waitMs: number; readonly last: string }) => void) | undefined
   /** Aborts every request of this wire (besides `close`). */
   readonly signal?: AbortSignal | undefined
 }
@@ -248,7 +250,10 @@ export const makeWire = (options: WireOptions): Wire => {
       let last = "no attempt was made"
       const attempts = options.retry.count + 1
       for (let n = 0; n < attempts && !stop.aborted; n++) {
-        if (n > 0) await pause(options.retry.delayMs, options.keepAlive, stop)
+        if (n > 0) {
+          options.onRetry?.({ attempt: n, of: attempts, waitMs: options.retry.delayMs, last })
+          await pause(options.retry.delayMs, options.keepAlive, stop)
+        }
         if (stop.aborted) break
         requests++
         let response: FetchResponse
