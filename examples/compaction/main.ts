@@ -24,7 +24,7 @@ import { type CompactionRequest, type CompactionResult, makeCompactionHandler } 
 export const NOTICE: FirstRunNotice.Notice = {
   version: 1,
   text: "Mux sends anonymous usage counts (never your code, prompts or paths). " +
-    "Turn it off with MUX_TELEMETRY=0 or `posthog-backfill consent disable`."
+    "Turn it off with MUX_TELEMETRY=0 or `bunx posthog-backfill consent disable --app ./app.ts --data-dir ~/.mux`."
 }
 
 /** A temp data dir, removed with the scope. */

@@ -2,8 +2,8 @@
  * Which app a command works on, strongest first:
  *
  * 1. `--app <module>`: a JS or TS file, or a package name, that exports a
- *    `defineBackfillApp(...)` definition (the default export or `app`), or a
- *    config object `{ app, database?, dataDir? }`;
+ *    `defineBackfillApp(...)` definition (the default export, `app`, or its
+ *    only export that is one), or a config object `{ app, database?, dataDir?, dashboards? }`;
  * 2. `--preset <name>`: a bundled app;
  * 3. a config file, `posthog-backfill.config.{mjs,js,cjs,mts,ts}`, found
  *    upward from the working directory (its `database` and `dataDir` are
@@ -144,7 +144,14 @@ const pathOf = (value: unknown, key: string, base: string, shown: string): Effec
 const fromModule = (module: Record<string, unknown>, file: string, shown: string): Effect.Effect<ResolvedApp, CliError> =>
   Effect.gen(function*() {
     const candidates = [module["default"], module["app"]]
-    const direct = candidates.find(looksLikeApp)
+    // Else the one export that is an app, whatever its name (`export const mux = defineBackfillApp(...)`).
+    const named = Object.entries(module).filter(([, value]) => looksLikeApp(value))
+    if (!candidates.some(looksLikeApp) && named.length > 1) {
+      return yield* Effect.fail(
+        usageError(`${shown} exports ${named.length} backfill apps (${named.map(([name]) => name).join(", ")}): export the one to use as app, or as the default export`)
+      )
+    }
+    const direct = candidates.find(looksLikeApp) ?? named[0]?.[1] as BackfillApp.BackfillApp | undefined
     const config = candidates.find((value) => typeof value === "object" && value !== null && looksLikeApp((value as { app?: unknown }).app)) as
       | { readonly app: BackfillApp.BackfillApp; readonly database?: unknown; readonly dataDir?: unknown; readonly dashboards?: unknown }
       | undefined

@@ -55,13 +55,15 @@ export const spawnCli = (
   home: string,
   args: ReadonlyArray<string>,
   env: Record<string, string> = {},
-  timeoutMs = 45_000
+  timeoutMs = 45_000,
+  /** The working directory. Default: the repository root. */
+  cwd = ROOT
 ): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...cleanEnv(home), ...env }, timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024 },
+      [path.join(ROOT, BIN), ...args],
+      { cwd, env: { ...cleanEnv(home), ...env }, timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const timedOut = error !== null && (error as { killed?: boolean }).killed === true
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
