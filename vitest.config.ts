@@ -15,7 +15,7 @@ const alias = [
   { find: /^@posthog-backfill\/promise\/live$/, replacement: path("./packages/promise/src/live.ts") },
   { find: /^@posthog-backfill\/promise$/, replacement: src("promise") },
   { find: /^@posthog-backfill\/testkit\/sample$/, replacement: path("./packages/testkit/src/sample/index.ts") },
-  { find: /^@posthog-backfill\/testkit\/(InMemoryQuery|MemorySource)$/, replacement: path("./packages/testkit/src/$1.ts") }
+  { find: /^@posthog-backfill\/testkit\/(InMemoryQuery|MemorySource|hogqlParser)$/, replacement: path("./packages/testkit/src/$1.ts") }
 ]
 
 export default defineConfig({

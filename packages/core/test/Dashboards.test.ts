@@ -9,11 +9,11 @@ describe("HogQL generation", () => {
   it("writes the queries its insights describe (spelled out by hand, not taken from the generator)", () => {
     const query = (dashboard: Insight.DashboardDefinition, id: string) =>
       InsightHogQL.insightHogQL(dashboard.insights.find((insight) => insight.id === id)!.query)
-    // Distinct installs per Monday-started week, backfilled and live activity together, two years back.
+    // Distinct installs per Monday-started UTC week, backfilled and live activity together, two years back.
     expect(query(activity, "weekly-active-installs")).toBe(
       [
         "SELECT",
-        "    toStartOfWeek(timestamp, 1) AS week,",
+        "    toStartOfWeek(toTimeZone(timestamp, 'UTC'), 1) AS week,",
         "    count(DISTINCT distinct_id) AS active_installs",
         "FROM events",
         "WHERE event IN ('historical_activity', 'session_started')",
@@ -23,11 +23,11 @@ describe("HogQL generation", () => {
         "LIMIT 10000"
       ].join("\n")
     )
-    // Compactions per day over the last 30 days, one count per day.
+    // Compactions per UTC day over the last 30 days, one count per day.
     expect(query(compaction, "volume")).toBe(
       [
         "SELECT",
-        "    toDate(timestamp) AS day,",
+        "    toDate(toTimeZone(timestamp, 'UTC')) AS day,",
         "    count() AS compactions",
         "FROM events",
         "WHERE event = 'compaction_completed'",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { BundledDashboards, type Insight, ManagedMarker, QueryNode } from "@posthog-backfill/core"
 import { PostHogDashboards } from "@posthog-backfill/effect"
 import { LocalPostHogApi } from "@posthog-backfill/effect/testing"
+import { parseSelect } from "@posthog-backfill/testkit/hogqlParser"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -49,6 +50,12 @@ describe("PostHogDashboards.apply against a local fake of PostHog's REST API", (
         ["Compaction effectiveness by model", "mux-compaction/effectiveness-by-model", [first.dashboardId]]
       ])
       expect(insights[0]!.query).toEqual(QueryNode.insightQueryNode(dashboard.insights[0]!.query))
+      // The exact text PostHog stored is read by PostHog's own parser.
+      for (const insight of insights) {
+        const stored = insight.query as { source: { kind: string; query: string } }
+        expect(stored.source.kind).toBe("HogQLQuery")
+        expect(parseSelect(stored.source.query).node).toBe("SelectQuery")
+      }
       expect(first.insightIds).toEqual(Object.fromEntries(insights.map((i) => [ManagedMarker.readManagedKey(i.description)!, i.id])))
 
       // Second apply: reads only.

@@ -45,12 +45,19 @@ export type DashboardChoice = "own" | "activity" | "compaction" | "all"
 export const selectDashboards = (
   resolved: ResolvedApp,
   choice: DashboardChoice,
+  /** `--activity-event`; empty: the app's own. */
   liveActivityEvents: ReadonlyArray<string>,
-  liveInstallEvent: string
+  /** `--install-event`; `undefined`: the app's own, else `install_completed`. */
+  liveInstallEvent: string | undefined
 ): Effect.Effect<ReadonlyArray<Insight.DashboardDefinition>, CliError> =>
   Effect.try({
     try: () => {
-      const activity = () => BundledDashboards.activityDashboard({ appName: resolved.app.name, liveActivityEvents, liveInstallEvent })
+      const activity = () =>
+        BundledDashboards.activityDashboard({
+          appName: resolved.app.name,
+          liveActivityEvents: liveActivityEvents.length > 0 ? liveActivityEvents : resolved.app.liveActivityEvents ?? [],
+          liveInstallEvent: liveInstallEvent ?? resolved.app.liveInstallEvent
+        })
       const declared = resolved.dashboards ?? []
       switch (choice) {
         case "activity":
@@ -65,6 +72,23 @@ export const selectDashboards = (
     },
     catch: (error) => usageError(error instanceof Error ? error.message.replace(/\n/g, " ") : String(error))
   })
+
+/**
+ * Without a live activity event, the activity dashboard's active installs and
+ * retention read only `historical_activity`, and drop to zero after the
+ * backfill's last day: said on stderr.
+ *
+ * @since 0.1.0
+ * @category resolving
+ */
+export const warnWithoutLiveActivity = (resolved: ResolvedApp, choice: DashboardChoice, flagged: ReadonlyArray<string>): Effect.Effect<void> =>
+  choice === "compaction" || flagged.length > 0 || (resolved.app.liveActivityEvents ?? []).length > 0
+    ? Effect.void
+    : note(
+      `warning: ${resolved.app.name} names no live activity event, so weekly and monthly active installs and retention count ` +
+        "only historical_activity and drop to zero after the backfill's last day: name them in the app (liveActivityEvents) " +
+        "or pass --activity-event <name>"
+    )
 
 const given = (value: Option.Option<string>): string | undefined =>
   Option.getOrUndefined(Option.filter(Option.map(value, (text) => text.trim()), (text) => text !== ""))
@@ -107,7 +131,7 @@ const toCliError = (error: PostHogDashboards.PostHogDashboardsError): CliError =
 const argsOf = (values: Values) => ({
   dashboard: Option.getOrElse(text(values, "dashboard"), () => "own") as DashboardChoice,
   activityEvents: list(values, "activity-event"),
-  installEvent: Option.getOrElse(text(values, "install-event"), () => "install_completed"),
+  installEvent: Option.getOrUndefined(text(values, "install-event")),
   host: text(values, "host"),
   projectId: text(values, "project-id"),
   apiKey: text(values, "api-key"),
@@ -119,7 +143,9 @@ const argsOf = (values: Values) => ({
 const print = (values: Values) =>
   Effect.gen(function*() {
     const args = argsOf(values)
-    const dashboards = yield* selectDashboards(yield* resolveApp(values), args.dashboard, args.activityEvents, args.installEvent)
+    const resolved = yield* resolveApp(values)
+    const dashboards = yield* selectDashboards(resolved, args.dashboard, args.activityEvents, args.installEvent)
+    yield* warnWithoutLiveActivity(resolved, args.dashboard, args.activityEvents)
     if (args.json) {
       yield* printJson("dashboards print", {
         dashboards: dashboards.map((dashboard) => ({
@@ -142,7 +168,9 @@ const required = (value: Option.Option<string>, option: string, what: string): E
 const apply = (values: Values) => {
   const given = argsOf(values)
   return Effect.gen(function*() {
-    const dashboards = yield* selectDashboards(yield* resolveApp(values), given.dashboard, given.activityEvents, given.installEvent)
+    const resolved = yield* resolveApp(values)
+    const dashboards = yield* selectDashboards(resolved, given.dashboard, given.activityEvents, given.installEvent)
+    yield* warnWithoutLiveActivity(resolved, given.dashboard, given.activityEvents)
     // A dry run without a key plans offline, against a project that holds nothing yet.
     const apiKey = given.dryRun && Option.isNone(given.apiKey) ? yield* optionalPersonalApiKey : yield* resolvePersonalApiKey(given.apiKey)
     const offline = apiKey === undefined

@@ -10,6 +10,7 @@ import { DEFAULT_FLOOR_MS } from "../time/Epoch.js"
 import { isUuid } from "../events/EventId.js"
 import { isPropertyKey, RESERVED_KEYS, type RollupSpec, specKeys, validateRollupSpec } from "../rollup/RollupSpec.js"
 import type { PropertyWhitelist } from "../events/Scrub.js"
+import { isHogQLEventName } from "../dashboards/HogQL.js"
 
 /**
  * @since 0.1.0
@@ -43,6 +44,14 @@ export interface BackfillApp {
    * `Rollout.DEFAULT_ROLLOUT` (every install, spread over 48 hours, no wait).
    */
   readonly rollout: Rollout.Rollout
+  /**
+   * The app's live events that mean an install was active (e.g. `worker_started`):
+   * the activity dashboard counts them with `historical_activity`, so its active
+   * installs and retention go on past the backfill's last day.
+   */
+  readonly liveActivityEvents?: ReadonlyArray<string> | undefined
+  /** The app's live install event (with `is_update`). Default `install_completed`. */
+  readonly liveInstallEvent?: string | undefined
 }
 
 /**
@@ -113,6 +122,9 @@ export const validateBackfillApp = (app: BackfillApp): ReadonlyArray<string> => 
   }
   if (!Number.isFinite(app.floorMs)) problems.push("floorMs must be a finite epoch in milliseconds")
   problems.push(...Rollout.validateRollout(app.rollout))
+  for (const event of [...(app.liveActivityEvents ?? []), ...(app.liveInstallEvent === undefined ? [] : [app.liveInstallEvent])]) {
+    if (!isHogQLEventName(event)) problems.push(`live event name ${JSON.stringify(event)} is not accepted: use letters, digits and _ $ . : -`)
+  }
   return problems
 }
 

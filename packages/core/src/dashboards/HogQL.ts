@@ -47,20 +47,21 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "\r": "\\r",
   "\n": "\\n",
   "\t": "\\t",
-  "\0": "\\0",
   "\u0007": "\\a",
   "\v": "\\v"
 }
 
 /**
  * A HogQL string literal: single quotes, with backslash, quote and control
- * characters escaped (the escapes PostHog's own `escape_hogql_string` uses).
+ * characters escaped (the escapes PostHog's own `escape_hogql_string` uses),
+ * but NUL: PostHog's parser reads `\0` as nothing, and a raw NUL as itself
+ * (checked against `@posthog/hogql-parser` in the tests).
  *
  * @since 0.1.0
  * @category literals
  */
 export const hogqlString = (value: string): string =>
-  `'${value.replace(/[\\'\b\f\r\n\t\0\u0007\v]/g, (char) => ESCAPES[char] ?? char)}'`
+  `'${value.replace(/[\\'\b\f\r\n\t\u0007\v]/g, (char) => ESCAPES[char] ?? char)}'`
 
 /**
  * `properties.<name>` for a checked property name.

@@ -28,15 +28,22 @@ const INDENT = "    "
 
 const UNIT: Readonly<Record<Interval, string>> = { day: "DAY", week: "WEEK", month: "MONTH" }
 
+/**
+ * A timestamp in UTC. HogQL shows timestamps in the project's timezone, and a
+ * day, week or month taken of that is the project's; the backfill stamps each
+ * day at 12:00 UTC, so its buckets are UTC days.
+ */
+const utc = (expression: string): string => `toTimeZone(${expression}, 'UTC')`
+
 const bucket = (interval: Interval, expression: string): string => {
   switch (interval) {
     case "day":
-      return `toDate(${expression})`
+      return `toDate(${utc(expression)})`
     case "week":
       // Mode 1: weeks start on Monday.
-      return `toStartOfWeek(${expression}, 1)`
+      return `toStartOfWeek(${utc(expression)}, 1)`
     case "month":
-      return `toStartOfMonth(${expression})`
+      return `toStartOfMonth(${utc(expression)})`
   }
 }
 
@@ -124,7 +131,7 @@ const adoptionHogQL = (query: AdoptionQuery): string => {
 const cohortRetentionHogQL = (query: CohortRetentionQuery): string => {
   const cohortStart = `toStartOfWeek(${since(query.lookback)}, 1)`
   const activity = lines(
-    "SELECT DISTINCT distinct_id, toStartOfWeek(timestamp, 1) AS week",
+    `SELECT DISTINCT distinct_id, ${bucket("week", "timestamp")} AS week`,
     "FROM events",
     where([eventFilter(query.activity), `timestamp >= ${cohortStart}`])
   )
@@ -133,7 +140,7 @@ const cohortRetentionHogQL = (query: CohortRetentionQuery): string => {
     select([
       "distinct_id",
       `toStartOfWeek(ifNull(minIf(toDate(${hogqlProperty(query.cohortProperty)}), event = ${cohortEvent}), ` +
-      "toDate(min(timestamp))), 1) AS cohort_week"
+      `${bucket("day", "min(timestamp)")}), 1) AS cohort_week`
     ]),
     "FROM events",
     `WHERE ${eventFilter([{ event: query.cohortEvent }, ...query.activity])}`,
@@ -211,7 +218,8 @@ const measureColumn = (measure: Measure): string => {
     case "Installs":
       return `count(DISTINCT distinct_id) AS ${as}`
     case "Median":
-      return `median(${numberOf(measure.property)}) AS ${as}`
+      // Exact: one of the values, never interpolated (median interpolates and samples past 8,192 rows).
+      return `medianExact(${numberOf(measure.property)}) AS ${as}`
     case "Average":
       return `round(avg(${numberOf(measure.property)}), 3) AS ${as}`
     case "Sum":

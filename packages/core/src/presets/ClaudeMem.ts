@@ -155,5 +155,8 @@ export const claudeMem: BackfillApp = defineBackfillApp({
   markerFileName: "backfill.json",
   configFileName: "telemetry.json",
   installIdKey: "installId",
-  defaultPaths: { dataDir: ".claude-mem", database: ".claude-mem/claude-mem.db" }
+  defaultPaths: { dataDir: ".claude-mem", database: ".claude-mem/claude-mem.db" },
+  // claude-mem's own live telemetry: the worker's start is a day of use; installs report install_completed.
+  liveActivityEvents: ["worker_started"],
+  liveInstallEvent: "install_completed"
 })

@@ -37,6 +37,15 @@ export interface ActivityDashboardOptions {
   readonly retentionWeeks?: number | undefined
 }
 
+/** The caveats of historical backfill (the seed's), said where they apply. */
+const SURVIVORSHIP =
+  "Caveat: the months before live telemetry come only from installs that later ran a release with the backfill " +
+  "(survivorship): installs that churned before it are missing, so early periods undercount."
+const GEO = "Locations of backfilled events are where the upload happened, not where the activity was."
+const VERSIONS =
+  "Version slicing uses live events only: backfilled events carry the version of the day the backfill ran, " +
+  "not of the day they describe."
+
 const slug = (name: string): string =>
   name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50) || "app"
 
@@ -65,25 +74,25 @@ export const activityDashboard = (options: ActivityDashboardOptions): DashboardD
     id: options.id ?? `${slug(options.appName)}-activity`,
     name: `${options.appName} • Activity`,
     description: `Installs over time, active installs and retention, including the months before live telemetry ` +
-      `(reconstructed by posthog-backfill).`,
+      `(reconstructed by posthog-backfill). Days are UTC days. ${SURVIVORSHIP} ${GEO} ${VERSIONS}`,
     insights: [
       {
         id: "weekly-active-installs",
         name: "Weekly active installs",
-        description: `Distinct installs active in each calendar week (Monday start), ${together}.`,
+        description: `Distinct installs active in each calendar week (Monday start, UTC), ${together}. ${SURVIVORSHIP}`,
         query: { _tag: "ActiveInstalls", interval: "week", activity, lookback: { amount: 104, unit: "week" } }
       },
       {
         id: "monthly-active-installs",
         name: "Monthly active installs",
-        description: `Distinct installs active in each calendar month, ${together}.`,
+        description: `Distinct installs active in each calendar month (UTC), ${together}. ${SURVIVORSHIP}`,
         query: { _tag: "ActiveInstalls", interval: "month", activity, lookback: { amount: 36, unit: "month" } }
       },
       {
         id: "adoption",
         name: "Adoption curve",
-        description: `New installs per week and the running total: each install counted once, at its earliest ` +
-          `${INSTALL_INFERRED} or ${installEvent} with ${isUpdate} = false.`,
+        description: `New installs per week (UTC) and the running total: each install counted once, at its earliest ` +
+          `${INSTALL_INFERRED} or ${installEvent} with ${isUpdate} = false. ${SURVIVORSHIP}`,
         query: {
           _tag: "Adoption",
           interval: "week",
@@ -94,7 +103,8 @@ export const activityDashboard = (options: ActivityDashboardOptions): DashboardD
         id: "weekly-retention",
         name: "Weekly cohort retention",
         description: `Installs grouped by the week of their first_active_date (installs without one: their first ` +
-          `event), and the percentage of each cohort active N weeks later.`,
+          `event), and the percentage of each cohort active N weeks later. ${SURVIVORSHIP} Early cohorts therefore ` +
+          "look more retained than they were: their installs that churned before the backfill shipped are missing.",
         query: {
           _tag: "CohortRetention",
           activity,
@@ -107,8 +117,7 @@ export const activityDashboard = (options: ActivityDashboardOptions): DashboardD
       {
         id: "installs-by-version",
         name: "Weekly installs by version",
-        description: `Distinct installs per ${versionProperty} each week, from live events only (backfilled events ` +
-          `carry the version of the day the backfill ran, so they are excluded).`,
+        description: `Distinct installs per ${versionProperty} each week (UTC), from live events only. ${VERSIONS}`,
         query: {
           _tag: "VersionBreakdown",
           events: liveEvents,
@@ -152,18 +161,18 @@ export const compactionDashboard = (options: CompactionDashboardOptions = {}): D
   return defineDashboard({
     id: options.id ?? `${slug(appName)}-compaction`,
     name: `${appName} • Compaction`,
-    description: "Compaction completion volume and effectiveness.",
+    description: "Compaction completion volume and effectiveness, from live events only (nothing is backfilled). Days are UTC days.",
     insights: [
       {
         id: "volume",
         name: "Compactions per day",
-        description: `Completed compactions per day, last ${days} days (one event per compaction request).`,
+        description: `Completed compactions per UTC day, last ${days} days (one event per compaction request).`,
         query: { _tag: "EventTrend", event, interval: "day", lookback, countAs: "compactions" }
       },
       {
         id: "by-source",
         name: "Compactions by source",
-        description: `Manual vs idle vs auto compactions per day, last ${days} days.`,
+        description: `Manual vs idle vs auto compactions per UTC day, last ${days} days.`,
         query: { _tag: "EventTrend", event, interval: "day", lookback, breakdown: "compaction_source", countAs: "compactions" }
       },
       {
@@ -171,7 +180,8 @@ export const compactionDashboard = (options: CompactionDashboardOptions = {}): D
         name: "Compaction effectiveness by model",
         description: `Per model and source, last ${days} days: compactions, median token buckets before (input) and ` +
           "after (output), the average output/input ratio (lower is a stronger compaction) and the median duration " +
-          "bucket in seconds. Buckets are powers of two (base-2), so medians are too.",
+          "bucket in seconds. Medians are exact (medianExact: one of the values, never interpolated or sampled), so " +
+          "a median of base-2 buckets is itself a power of two; the ratio is an average of bucket ratios, a rough guide.",
         query: {
           _tag: "EventTable",
           event,

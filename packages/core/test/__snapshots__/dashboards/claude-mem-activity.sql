@@ -1,10 +1,10 @@
 -- Dashboard: claude-mem • Activity [posthog-backfill:claude-mem-activity]
--- Installs over time, active installs and retention, including the months before live telemetry (reconstructed by posthog-backfill).
+-- Installs over time, active installs and retention, including the months before live telemetry (reconstructed by posthog-backfill). Days are UTC days. Caveat: the months before live telemetry come only from installs that later ran a release with the backfill (survivorship): installs that churned before it are missing, so early periods undercount. Locations of backfilled events are where the upload happened, not where the activity was. Version slicing uses live events only: backfilled events carry the version of the day the backfill ran, not of the day they describe.
 
 -- Weekly active installs [posthog-backfill:claude-mem-activity/weekly-active-installs]
--- Distinct installs active in each calendar week (Monday start), from historical_activity together with session_started.
+-- Distinct installs active in each calendar week (Monday start, UTC), from historical_activity together with session_started. Caveat: the months before live telemetry come only from installs that later ran a release with the backfill (survivorship): installs that churned before it are missing, so early periods undercount.
 SELECT
-    toStartOfWeek(timestamp, 1) AS week,
+    toStartOfWeek(toTimeZone(timestamp, 'UTC'), 1) AS week,
     count(DISTINCT distinct_id) AS active_installs
 FROM events
 WHERE event IN ('historical_activity', 'session_started')
@@ -14,9 +14,9 @@ ORDER BY week ASC
 LIMIT 10000;
 
 -- Monthly active installs [posthog-backfill:claude-mem-activity/monthly-active-installs]
--- Distinct installs active in each calendar month, from historical_activity together with session_started.
+-- Distinct installs active in each calendar month (UTC), from historical_activity together with session_started. Caveat: the months before live telemetry come only from installs that later ran a release with the backfill (survivorship): installs that churned before it are missing, so early periods undercount.
 SELECT
-    toStartOfMonth(timestamp) AS month,
+    toStartOfMonth(toTimeZone(timestamp, 'UTC')) AS month,
     count(DISTINCT distinct_id) AS active_installs
 FROM events
 WHERE event IN ('historical_activity', 'session_started')
@@ -26,7 +26,7 @@ ORDER BY month ASC
 LIMIT 10000;
 
 -- Adoption curve [posthog-backfill:claude-mem-activity/adoption]
--- New installs per week and the running total: each install counted once, at its earliest install_inferred or install_completed with is_update = false.
+-- New installs per week (UTC) and the running total: each install counted once, at its earliest install_inferred or install_completed with is_update = false. Caveat: the months before live telemetry come only from installs that later ran a release with the backfill (survivorship): installs that churned before it are missing, so early periods undercount.
 SELECT
     week,
     new_installs,
@@ -38,7 +38,7 @@ FROM (
     FROM (
         SELECT
             distinct_id,
-            toStartOfWeek(min(timestamp), 1) AS first_week
+            toStartOfWeek(toTimeZone(min(timestamp), 'UTC'), 1) AS first_week
         FROM events
         WHERE (event = 'install_inferred' OR (event = 'install_completed' AND toString(properties.is_update) = 'false'))
         GROUP BY distinct_id
@@ -49,7 +49,7 @@ ORDER BY week ASC
 LIMIT 10000;
 
 -- Weekly cohort retention [posthog-backfill:claude-mem-activity/weekly-retention]
--- Installs grouped by the week of their first_active_date (installs without one: their first event), and the percentage of each cohort active N weeks later.
+-- Installs grouped by the week of their first_active_date (installs without one: their first event), and the percentage of each cohort active N weeks later. Caveat: the months before live telemetry come only from installs that later ran a release with the backfill (survivorship): installs that churned before it are missing, so early periods undercount. Early cohorts therefore look more retained than they were: their installs that churned before the backfill shipped are missing.
 SELECT
     cohort_week,
     count(DISTINCT distinct_id) AS installs,
@@ -68,7 +68,7 @@ FROM (
         cohorts.cohort_week AS cohort_week,
         dateDiff('week', cohorts.cohort_week, activity.week) AS weeks_since
     FROM (
-        SELECT DISTINCT distinct_id, toStartOfWeek(timestamp, 1) AS week
+        SELECT DISTINCT distinct_id, toStartOfWeek(toTimeZone(timestamp, 'UTC'), 1) AS week
         FROM events
         WHERE event IN ('historical_activity', 'session_started')
             AND timestamp >= toStartOfWeek(now() - INTERVAL 26 WEEK, 1)
@@ -76,7 +76,7 @@ FROM (
     INNER JOIN (
         SELECT
             distinct_id,
-            toStartOfWeek(ifNull(minIf(toDate(properties.first_active_date), event = 'install_inferred'), toDate(min(timestamp))), 1) AS cohort_week
+            toStartOfWeek(ifNull(minIf(toDate(properties.first_active_date), event = 'install_inferred'), toDate(toTimeZone(min(timestamp), 'UTC'))), 1) AS cohort_week
         FROM events
         WHERE event IN ('install_inferred', 'historical_activity', 'session_started')
         GROUP BY distinct_id
@@ -89,9 +89,9 @@ ORDER BY cohort_week ASC
 LIMIT 10000;
 
 -- Weekly installs by version [posthog-backfill:claude-mem-activity/installs-by-version]
--- Distinct installs per version each week, from live events only (backfilled events carry the version of the day the backfill ran, so they are excluded).
+-- Distinct installs per version each week (UTC), from live events only. Version slicing uses live events only: backfilled events carry the version of the day the backfill ran, not of the day they describe.
 SELECT
-    toStartOfWeek(timestamp, 1) AS week,
+    toStartOfWeek(toTimeZone(timestamp, 'UTC'), 1) AS week,
     ifNull(toString(properties.version), '(none)') AS app_version,
     count(DISTINCT distinct_id) AS installs
 FROM events
