@@ -24,39 +24,66 @@ import { Base2, ClosedEnum } from "@posthog-backfill/core"
 import { EventCatalog } from "@posthog-backfill/effect"
 import * as Schema from "effect/Schema"
 
-/**
- * Model families. Values are matched exactly after trim + lowercase, with and
- * without the `provider:` prefix.
- */
+/** The model families the event reports: a closed enum, so only these strings (and `other`) are ever sent. */
+const FAMILIES = [
+  "claude-opus-3",
+  "claude-opus-4",
+  "claude-sonnet-3",
+  "claude-sonnet-4",
+  "claude-haiku-3",
+  "claude-haiku-4",
+  "gpt-4o",
+  "gpt-4.1",
+  "gpt-5",
+  "gpt-5-mini",
+  "gpt-5-codex",
+  "o-series",
+  "gemini-pro",
+  "gemini-flash"
+] as const
+type Family = (typeof FAMILIES)[number]
+
 export const compactionModels = ClosedEnum.closedEnum({
-  buckets: [
-    {
-      key: "claude-opus-4",
-      values: ["claude-opus-4-0", "claude-opus-4-1", "claude-opus-4-5", "claude-opus-4-20250514", "claude-opus-4-1-20250805"]
-    },
-    {
-      key: "claude-sonnet-4",
-      values: ["claude-sonnet-4-0", "claude-sonnet-4-5", "claude-sonnet-4-20250514", "claude-sonnet-4-5-20250929"]
-    },
-    { key: "claude-haiku-4", values: ["claude-haiku-4-5", "claude-haiku-4-5-20251001"] },
-    { key: "gpt-5", values: ["gpt-5", "gpt-5.1", "gpt-5.2", "gpt-5-codex", "gpt-5.1-codex"] },
-    { key: "gpt-5-mini", values: ["gpt-5-mini", "gpt-5-nano"] },
-    { key: "gpt-4.1", values: ["gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini"] },
-    { key: "o-series", values: ["o3", "o3-mini", "o4-mini"] },
-    { key: "gemini-pro", values: ["gemini-2.5-pro", "gemini-3-pro-preview"] },
-    { key: "gemini-flash", values: ["gemini-2.5-flash", "gemini-2.5-flash-lite"] }
-  ],
+  buckets: FAMILIES.map((key) => ({ key, values: [key] })),
   other: "other"
 })
 
-/** The model family of a raw model string (`anthropic:claude-sonnet-4-5` -> `claude-sonnet-4`). */
-export const modelFamily = (raw: string): (typeof MODEL_KEYS)[number] => {
-  const trimmed = raw.trim().toLowerCase()
-  const withoutProvider = trimmed.includes(":") ? trimmed.slice(trimmed.indexOf(":") + 1) : trimmed
-  return ClosedEnum.classify(compactionModels, withoutProvider) ?? "other"
+const known = (family: string): Family | "other" => (FAMILIES as ReadonlyArray<string>).includes(family) ? (family as Family) : "other"
+
+/**
+ * The family of a model id as providers and gateways spell it: a provider
+ * prefix (`anthropic:`, `openrouter/anthropic/`, Bedrock's `anthropic.` and
+ * `-v1:0`, Vertex's `@20240620`), dated snapshots and `-latest`/`-preview`
+ * are read past; the version inside a family is dropped. A fine-tune
+ * (`ft:...`, which names an organization), a local model or anything not
+ * recognized is `other`; a new major version is `other` until it is added
+ * here (a growing `other` share on the dashboard says when).
+ */
+export const modelFamily = (raw: string): Family | "other" => {
+  let id = raw.trim().toLowerCase()
+  if (id.startsWith("ft:")) return "other"
+  id = id.replace(/-v\d+(?::\d+)?$/, "") // Bedrock's version suffix, before the provider prefix (it holds a colon)
+  id = id.slice(Math.max(id.lastIndexOf(":"), id.lastIndexOf("/")) + 1) // provider:, gateway/provider/
+  id = id.replace(/^(?:[a-z]{2}\.)?(?:anthropic|openai|google)\./, "") // Bedrock's (regional) vendor prefix
+  id = id.replace(/@.*$/, "").replace(/-(?:latest|preview(?:-[\w-]*)?|\d{8}|\d{4}-\d{2}-\d{2})$/, "")
+  const claude = /^claude-(opus|sonnet|haiku)-([34])(?:[-.]\d{1,2})?$/.exec(id) ?? /^claude-([34])(?:[-.]\d)?-(opus|sonnet|haiku)$/.exec(id)
+  if (claude !== null) {
+    const [tier, major] = /^\d$/.test(claude[1]!) ? [claude[2], claude[1]] : [claude[1], claude[2]]
+    return known(`claude-${tier}-${major}`)
+  }
+  const gpt = /^gpt-(\d)(?:\.(\d))?(o)?(?:-(mini|nano))?(-codex(?:-(?:mini|max))?)?$/.exec(id)
+  if (gpt !== null) {
+    const [, major, minor, omni, small, codex] = gpt
+    if (major === "4") return omni !== undefined ? "gpt-4o" : minor === "1" ? "gpt-4.1" : "other"
+    if (major === "5") return codex !== undefined ? "gpt-5-codex" : small !== undefined ? "gpt-5-mini" : "gpt-5"
+    return "other"
+  }
+  if (/^o[1-9](?:-(?:mini|pro))?$/.test(id)) return "o-series"
+  const gemini = /^gemini-\d(?:\.\d)?-(pro|flash)(?:-lite)?$/.exec(id)
+  if (gemini !== null) return gemini[1] === "pro" ? "gemini-pro" : "gemini-flash"
+  return "other"
 }
 
-const MODEL_KEYS = ClosedEnum.enumKeys(compactionModels)
 
 export const COMPACTION_SOURCES = ["manual", "idle", "auto"] as const
 export type CompactionSource = (typeof COMPACTION_SOURCES)[number]

@@ -1,9 +1,11 @@
 /**
  * The backend emission of the second seed, done right: `handleCompletion`
- * runs the compaction and captures `compaction_completed` only when it
- * succeeded (`Telemetry.track`), keyed by the request id, so a completion
- * seen twice emits once and a failed compaction emits nothing and records
- * nothing (a retry of the same request still emits). Validation, consent and
+ * first checks the request id (as mux does: a completion seen again for a
+ * request already compacted returns before doing any work), then runs the
+ * compaction and captures `compaction_completed` only when it succeeded
+ * (`Telemetry.track`), keyed by the request id, so a completion seen twice
+ * compacts and emits once, and a failed compaction emits nothing and records
+ * nothing (a retry of the same request still compacts and emits). Validation, consent and
  * debug printing happen inside `capture`; nothing here can throw into the
  * agent.
  */
@@ -42,13 +44,19 @@ export const makeCompactionHandler = <E>(
         return { result, durationMs }
       })
     return {
-      handleCompletion: (request: CompactionRequest): Effect.Effect<CompactionResult, E> =>
-        telemetry.track(
-          timed(request),
-          CompactionCompleted,
-          ({ durationMs, result }) =>
-            compactionCompletedPayload({ metadata: result.metadata, source: compactionSource(request), durationMs }),
-          { dedupeKey: request.id }
-        ).pipe(Effect.map(({ result }) => result))
+      /** The compaction's result, or `AlreadyCompacted` for a request whose compaction already completed. */
+      handleCompletion: (request: CompactionRequest): Effect.Effect<CompactionResult | "AlreadyCompacted", E> =>
+        Effect.gen(function*() {
+          // The dedupe check comes before the work: a repeated completion must not compact again.
+          if (yield* telemetry.isCaptured(request.id)) return "AlreadyCompacted" as const
+          const { result } = yield* telemetry.track(
+            timed(request),
+            CompactionCompleted,
+            ({ durationMs, result }) =>
+              compactionCompletedPayload({ metadata: result.metadata, source: compactionSource(request), durationMs }),
+            { dedupeKey: request.id }
+          )
+          return result
+        })
     }
   })

@@ -34,8 +34,7 @@ const dataDirScoped = Effect.acquireRelease(
 )
 
 /** A stand-in for the model call: request `r2` fails on its first attempt. */
-const fakeCompaction = () => {
-  const attempts = new Map<string, number>()
+const fakeCompaction = (attempts: Map<string, number>) => {
   return (request: CompactionRequest): Effect.Effect<CompactionResult, Error> =>
     Effect.suspend(() => {
       const attempt = (attempts.get(request.id) ?? 0) + 1
@@ -70,13 +69,15 @@ export const program = Effect.gen(function*() {
     client: { flushInterval: 0 }
   })
 
+  // How many times each request was compacted (the model calls).
+  const compactions = new Map<string, number>()
   const report = yield* Effect.gen(function*() {
     const notice = yield* FirstRunNotice.FirstRunNotice
     const shownFirst = yield* notice.showOnce(NOTICE, (text) => Console.log(`notice: ${text}`))
     const shownAgain = yield* notice.showOnce(NOTICE, (text) => Console.log(`notice: ${text}`))
     yield* Console.log(`first-run notice shown: ${shownFirst}, then ${shownAgain}`)
 
-    const handler = yield* makeCompactionHandler(fakeCompaction())
+    const handler = yield* makeCompactionHandler(fakeCompaction(compactions))
     const requests: ReadonlyArray<CompactionRequest> = [
       { id: "r1", manual: true, idle: false },
       { id: "r1", manual: true, idle: false }, // the same completion seen twice
@@ -86,7 +87,11 @@ export const program = Effect.gen(function*() {
     ]
     for (const request of requests) {
       const outcome = yield* Effect.either(handler.handleCompletion(request))
-      yield* Console.log(`compaction ${request.id}: ${outcome._tag === "Right" ? "done" : `failed (${outcome.left.message})`}`)
+      yield* Console.log(
+        `compaction ${request.id}: ${
+          outcome._tag === "Left" ? `failed (${outcome.left.message})` : outcome.right === "AlreadyCompacted" ? "already compacted, skipped" : "done"
+        }`
+      )
     }
     const telemetry = yield* Telemetry.Telemetry
     return yield* telemetry.shutdown
@@ -104,7 +109,14 @@ export const program = Effect.gen(function*() {
   const first = yield* applyOnce
   const second = yield* applyOnce
   yield* Console.log(`dashboards apply: ${first.requests.length} write(s), then ${second.requests.length}`)
-  return { report, received: server.events, firstApply: first.requests.length, secondApply: second.requests.length, dataDir }
+  return {
+    report,
+    received: server.events,
+    compactions: Object.fromEntries(compactions),
+    firstApply: first.requests.length,
+    secondApply: second.requests.length,
+    dataDir
+  }
 }).pipe(
   Effect.scoped,
   // Consent reads the environment through Effect's ConfigProvider; the example pins an empty one.

@@ -24,8 +24,13 @@ describe("bucketBase2", () => {
       [-0, 0],
       [-1, 0],
       [-Number.MAX_VALUE, 0],
-      [Number.MIN_VALUE, 1],
-      [0.3, 1],
+      [Number.MIN_VALUE, Number.MIN_VALUE],
+      [2 ** -1022 * 1.5, 2 ** -1021],
+      [0.2, 0.25],
+      [0.25, 0.25],
+      [0.3, 0.5],
+      [0.5, 0.5],
+      [0.75, 1],
       [1, 1],
       [1.0000001, 2],
       [2, 2],
@@ -47,7 +52,7 @@ describe("bucketBase2", () => {
   })
 
   it("is exact just above and at every power of two", () => {
-    for (let exponent = 1; exponent <= 1023; exponent++) {
+    for (let exponent = -1022; exponent <= 1023; exponent++) {
       const power = 2 ** exponent
       expect(Base2.bucketBase2(power)).toBe(power)
       // The next double above a power of two is power * (1 + 2^-52).
@@ -86,8 +91,13 @@ describe("bucketBase2", () => {
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, max: 0 }), (value) => Base2.bucketBase2(value) === 0))
   })
 
-  it("gives 1 for values in (0, 1]", () => {
-    fc.assert(fc.property(fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }), (value) => Base2.bucketBase2(value) === 1))
+  it("follows the seed's rule below 1: a power of two in (value/2 ... value], at or above, never 1 for small values", () => {
+    fc.assert(fc.property(fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }), (value) => {
+      const bucket = Base2.bucketBase2(value)
+      // 2^k with 2^(k-1) < value <= 2^k, checked with exact arithmetic on powers of two.
+      return bucket >= value && bucket / 2 < value && Number.isInteger(Math.log2(bucket)) && bucket <= 1
+    }))
+    expect(Base2.bucketBase2(0.001)).toBe(2 ** -9)
   })
 
   it("rejects NaN and ±Infinity with a RangeError", () => {

@@ -121,6 +121,12 @@ export interface Service {
     payload: (result: A) => EventCatalog.PayloadOf<Ev>,
     options?: CaptureOptions
   ) => Effect.Effect<A, E, R>
+  /**
+   * Whether an event with this dedupe key was delivered or is on its way in
+   * this process: a handler checks it before doing the work a repeated
+   * request would repeat (a capture with the key would be a `Duplicate`).
+   */
+  readonly isCaptured: (dedupeKey: string) => Effect.Effect<boolean>
   /** Sends what is queued now and reports the running totals. Never fails. */
   readonly flush: Effect.Effect<TelemetryReport>
   /** Sends what is queued within the shutdown budget, stops, and reports. Idempotent; later captures are `Disabled`. */
@@ -204,6 +210,7 @@ const toService = (core: engine.Engine): Service => ({
         }
         return core.capture(event, built, options)
       })),
+  isCaptured: core.isCaptured,
   flush: core.flush,
   shutdown: core.shutdown
 })

@@ -20,10 +20,10 @@ export const MAX_BASE2_BUCKET = 2 ** 1023
  * The next power of two at or above `value` (not the nearest one):
  *
  * - `value <= 0` (including `-0`) gives `0`;
- * - `0 < value <= 1` gives `1` (sizes and durations are bucketed in whole
- *   units, so fractions never produce buckets like 0.5 or 0.25);
- * - `value > 1` gives the smallest `2^k` with `2^k >= value`, so an exact power
- *   of two maps to itself: 1 -> 1, 3 -> 4, 4 -> 4, 5 -> 8, 1000 -> 1024.
+ * - `value > 0` gives the smallest `2^k` with `2^k >= value` (k may be
+ *   negative: the seed's rule, mux's `roundToBase2`), so an exact power of two
+ *   maps to itself: 0.2 -> 0.25, 0.5 -> 0.5, 1 -> 1, 3 -> 4, 5 -> 8,
+ *   1000 -> 1024. A 300 ms compaction is `duration_b2: 0.5` (seconds), not 1.
  *
  * The result is exact (no floating-point rounding), and the function is
  * monotone and idempotent.
@@ -39,7 +39,6 @@ export const bucketBase2 = (value: number): number => {
     throw new RangeError(`bucketBase2: expected a finite number, got ${String(value)}`)
   }
   if (value <= 0) return 0
-  if (value <= 1) return 1
   if (value > MAX_BASE2_BUCKET) {
     throw new RangeError(
       `bucketBase2: ${String(value)} is above 2^1023, the largest finite power of two; ` +

@@ -100,6 +100,7 @@ export interface EngineOptions {
 /** @internal */
 export interface Engine {
   readonly capture: (event: AnyEvent, payload: unknown, options?: CaptureOptions) => Effect.Effect<CaptureResult>
+  readonly isCaptured: (dedupeKey: string) => Effect.Effect<boolean>
   readonly flush: Effect.Effect<TelemetryReport>
   readonly shutdown: Effect.Effect<TelemetryReport>
 }
@@ -310,5 +311,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
       Effect.annotateLogs({ module: "Telemetry", app: app.name })
     )
 
-    return { capture, flush, shutdown }
+    const isCaptured: Engine["isCaptured"] = (key) => Effect.sync(() => deliveredKeys.has(key) || pendingKeys.has(key))
+
+    return { capture, isCaptured, flush, shutdown }
   })
