@@ -9,9 +9,10 @@
  */
 import type { CaptureEvent } from "@posthog-backfill/core"
 import * as Layer from "effect/Layer"
+import * as fs from "node:fs"
 import * as os from "node:os"
 import * as AppDataDir from "./AppDataDir.js"
-import { isBun } from "./RuntimeActivitySource.js"
+import * as platform from "./internal/platform.js"
 import * as Telemetry from "./Telemetry.js"
 
 /**
@@ -24,31 +25,64 @@ export interface Options extends Telemetry.Options {
 }
 
 /**
- * The base properties of this process: `version` (given), `os`
- * (`process.platform`), `os_version` (the kernel release), `arch`, `runtime`
- * (`node` or `bun`), `runtime_version` and `locale`. Never a path, a host name
- * or a user name. Keys the app does not whitelist are dropped by the
- * `Telemetry` layer.
+ * @since 0.1.0
+ * @category base properties
+ */
+export interface DetectOptions {
+  /**
+   * `app` (default): `version`, `os`, `os_version`, `arch`, `runtime`,
+   * `runtime_version`, `locale`. `posthog`: PostHog's own names where it has
+   * them (`$app_version`, `$os`, `$os_version`), so breakdowns line up with
+   * posthog-js data; the rest as above. The app whitelists the keys it uses.
+   */
+  readonly naming?: "app" | "posthog" | undefined
+}
+
+/**
+ * The base properties of this process, with values a person recognises: the
+ * app's `version` (given), the OS (`macOS`, `Windows`, `Linux`; PostHog's
+ * `Mac OS X` under `naming: "posthog"`), its version (macOS's product version
+ * such as `14.4`, not the Darwin kernel's; elsewhere the release), `arch`,
+ * the runtime (`electron`, `bun` or `node`) and its version, and `locale`.
+ * Never a path, a host name or a user name. Keys the app does not whitelist
+ * are dropped by the `Telemetry` layer.
  *
  * @since 0.1.0
  * @category base properties
  */
-export const detectBaseProperties = (version: string): Record<string, CaptureEvent.PropertyScalar> => {
-  const bunVersion = (process.versions as { bun?: string }).bun
+export const detectBaseProperties = (version: string, options: DetectOptions = {}): Record<string, CaptureEvent.PropertyScalar> => {
+  const naming = options.naming ?? "app"
   let locale: string | undefined
   try {
     locale = Intl.DateTimeFormat().resolvedOptions().locale
   } catch {
     locale = undefined
   }
+  const facts = {
+    platform: process.platform,
+    release: os.release(),
+    versions: process.versions as Readonly<Record<string, string | undefined>>,
+    macSystemVersion: process.platform === "darwin" ? readSmall("/System/Library/CoreServices/SystemVersion.plist") : undefined
+  }
+  const runtime = platform.runtimeOf(facts.versions)
+  const posthog = naming === "posthog"
   return {
-    version,
-    os: process.platform,
-    os_version: os.release(),
+    [posthog ? "$app_version" : "version"]: version,
+    [posthog ? "$os" : "os"]: platform.osName(facts.platform, naming),
+    [posthog ? "$os_version" : "os_version"]: platform.osVersion(facts),
     arch: process.arch,
-    runtime: isBun() ? "bun" : "node",
-    runtime_version: isBun() && bunVersion !== undefined ? bunVersion : process.versions.node,
+    runtime: runtime.runtime,
+    runtime_version: runtime.version,
     ...(locale === undefined ? {} : { locale })
+  }
+}
+
+/** A small system file, or `undefined`. */
+const readSmall = (file: string): string | undefined => {
+  try {
+    return fs.readFileSync(file, "utf8").slice(0, 64 * 1024)
+  } catch {
+    return undefined
   }
 }
 

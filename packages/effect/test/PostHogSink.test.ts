@@ -95,6 +95,8 @@ describe("PostHogSink over posthog-node and the local capture server", () => {
         expect(received.properties).toMatchObject(sent.properties)
         // disableGeoip: false, so no $geoip_disable is added.
         expect(received.properties).not.toHaveProperty("$geoip_disable")
+        // A local app's events do not claim to come from a server.
+        expect(received.properties).not.toHaveProperty("$is_server")
       }
       expect(server.events[0]!.timestamp).toBe("2025-10-19T12:00:00.000Z")
     }))

@@ -110,7 +110,9 @@ export const validateBackfillApp = (app: BackfillApp): ReadonlyArray<string> => 
   }
   const counters = new Set(specKeys(app.spec))
   for (const key of Object.keys(app.baseProperties)) {
-    if (!isPropertyKey(key)) problems.push(`base property ${JSON.stringify(key)} is not a plain property key`)
+    if (!isPropertyKey(key) && !POSTHOG_BASE_PROPERTIES.includes(key)) {
+      problems.push(`base property ${JSON.stringify(key)} is not a plain property key (or one of ${POSTHOG_BASE_PROPERTIES.join(", ")})`)
+    }
     if (counters.has(key) || RESERVED_KEYS.includes(key)) {
       problems.push(`base property "${key}" collides with a key the backfill produces`)
     }
@@ -127,6 +129,15 @@ export const validateBackfillApp = (app: BackfillApp): ReadonlyArray<string> => 
   }
   return problems
 }
+
+/**
+ * PostHog's own property names an app may whitelist as base properties
+ * (`NodeTelemetry.detectBaseProperties(version, { naming: "posthog" })` fills them).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const POSTHOG_BASE_PROPERTIES: ReadonlyArray<string> = ["$app_version", "$os", "$os_version"]
 
 /**
  * Defines an app, filling defaults (`backfill.json`, `telemetry.json`,

@@ -299,7 +299,9 @@ export const clientTransportOptions = (wire: Wire, retry: RetryPolicy) => ({
   fetch: wire.fetch as NonNullable<PostHogOptions["fetch"]>,
   fetchRetryCount: 0,
   fetchRetryDelay: 0,
-  requestTimeout: (retry.count + 1) * retry.timeoutMs + retry.count * retry.delayMs + 5_000
+  requestTimeout: (retry.count + 1) * retry.timeoutMs + retry.count * retry.delayMs + 5_000,
+  // A local app's events do not come from a server: posthog-node would add `$is_server: true` to every one.
+  isServer: false
 })
 
 /**
