@@ -32,7 +32,8 @@ const COMMANDS: Record<string, (values: Values) => Promise<number>> = {
   "consent enable": async (values) => (await import("./commands/consent.js")).main("enable", values),
   "consent disable": async (values) => (await import("./commands/consent.js")).main("disable", values),
   "dashboards print": async (values) => (await import("./commands/dashboards.js")).main("print", values),
-  "dashboards apply": async (values) => (await import("./commands/dashboards.js")).main("apply", values)
+  "dashboards apply": async (values) => (await import("./commands/dashboards.js")).main("apply", values),
+  verify: async (values) => (await import("./commands/verify.js")).main(values)
 }
 
 const write = (lines: ReadonlyArray<string>) => process.stdout.write(lines.map((line) => `${line}\n`).join(""))

@@ -189,6 +189,27 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     ]
   },
   {
+    name: "verify",
+    summary: "After a send: check what PostHog holds for this install",
+    description:
+      "Queries PostHog (a personal API key with query:read) for this install's backfilled events and checks them against " +
+      "the data dir's marker: the count, the window, one activity event per day, no uuid stored twice, every timestamp " +
+      "at noon UTC, one person. Reads only. Exit 0 when every check passed, 1 when one failed.",
+    options: [
+      dataDir("The app's data dir: the marker to check against"),
+      app,
+      preset,
+      { name: "host", kind: "text", placeholder: "url", summary: "PostHog's app host, e.g. https://us.posthog.com" },
+      { name: "project-id", kind: "text", placeholder: "id", summary: "The numeric project id (Project settings)" },
+      { name: "api-key", kind: "text", placeholder: "key", summary: "A personal API key (phx_...) with query:read", env: "POSTHOG_PERSONAL_API_KEY" },
+      json("every check, the events per name, the days")
+    ],
+    examples: [
+      { command: "posthog-backfill verify --host https://us.posthog.com --project-id 12", what: "after a send" },
+      { command: "posthog-backfill verify --project-id 12 --host ... --json", what: "for machines" }
+    ]
+  },
+  {
     name: "consent status",
     summary: "Whether telemetry is on, and which rule decided",
     description:

@@ -83,6 +83,10 @@ export * as ManagedMarker from "./dashboards/ManagedMarker.js"
 /** The pure diff of an apply. */
 export * as ApplyPlan from "./dashboards/ApplyPlan.js"
 
+// Verification.
+/** Checking a backfill after the send, from what PostHog holds: the queries and the judgement of their rows. */
+export * as BackfillVerification from "./verify/BackfillVerification.js"
+
 // Presets.
 /** The bundled apps by name (`claude-mem`, `job-runner`). */
 export * as Presets from "./presets/Presets.js"

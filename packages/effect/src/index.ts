@@ -11,6 +11,8 @@
 export * as Backfill from "./Backfill.js"
 /** Where an install's backfill stands (marker, pending send, schedule or backoff, lease, live era), read without writing. */
 export * as BackfillStatus from "./BackfillStatus.js"
+/** After a send: what PostHog holds for this install, checked against its marker. */
+export * as BackfillVerify from "./BackfillVerify.js"
 /** Where a run is (reading, building, sending, retrying), for a host that shows it. */
 export * as BackfillProgress from "./BackfillProgress.js"
 /** Runs the core's compiled queries: over a host connection or an `@effect/sql` client. */
@@ -69,3 +71,4 @@ export * from "./promise/runHistoricalBackfill.js"
 export * from "./promise/createLiveTelemetry.js"
 /** `recordLiveSince`: for hosts with a live pipeline of their own. */
 export * from "./promise/recordLiveSince.js"
+export * from "./promise/verifyHistoricalBackfill.js"

@@ -11,7 +11,8 @@ import {
   EventCatalog,
   NodeTelemetry,
   recordLiveSince,
-  runHistoricalBackfill
+  runHistoricalBackfill,
+  verifyHistoricalBackfill
 } from "@posthog-backfill/effect"
 import * as Schema from "effect/Schema"
 import type { HistoricalBackfillOptions } from "./index.js"
@@ -24,6 +25,10 @@ export const runBackfill = (options: HistoricalBackfillOptions & { readonly keep
 
 /** @internal */
 export const recordLive = (options: Parameters<typeof recordLiveSince>[0]): Promise<RecordLiveSinceResult> => recordLiveSince(options)
+
+/** @internal */
+export const verify = (options: Parameters<typeof verifyHistoricalBackfill>[0]): ReturnType<typeof verifyHistoricalBackfill> =>
+  verifyHistoricalBackfill(options)
 
 /** A field kind as the schema the engine validates with. */
 const schemaOf = (field: Field): Schema.Schema.Any | Schema.PropertySignature.Any => {

@@ -26,7 +26,7 @@ import type { BackfillApp, CaptureEvent, Rollout } from "@posthog-backfill/core"
 import { hostLog } from "./internal/hostLog.js"
 import { loadEngine } from "./internal/loadEngine.js"
 import { quickGates } from "./internal/quickGates.js"
-import type { HistoricalBackfillResult, HostLogger, LogLevel, RecordLiveSinceResult, SinkOptions, SqliteDatabase } from "./types.js"
+import type { HistoricalBackfillResult, HostLogger, LogLevel, RecordLiveSinceResult, SinkOptions, SqliteDatabase, VerifyHistoricalBackfillResult } from "./types.js"
 
 export * from "@posthog-backfill/core"
 export type * from "./types.js"
@@ -162,6 +162,41 @@ export interface RecordLiveSinceOptions {
 export const recordLiveSince = async (options: RecordLiveSinceOptions): Promise<RecordLiveSinceResult> => {
   try {
     return await (await loadEngine()).recordLive(options)
+  } catch (error) {
+    return { _tag: "Error", message: `posthog-backfill could not run: ${messageOf(error)}` }
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface VerifyHistoricalBackfillOptions {
+  readonly app: BackfillApp.BackfillApp
+  /** The app's data dir: the marker to check against. */
+  readonly dataDir: string
+  /** PostHog's app host, e.g. `https://us.posthog.com` (not the ingestion host). */
+  readonly host: string
+  /** The numeric project id. */
+  readonly projectId: string
+  /** A personal API key (`phx_...`) with `query:read`. */
+  readonly apiKey: string
+  /** Receives every message. Default: none. */
+  readonly logger?: HostLogger | undefined
+}
+
+/**
+ * After a send: asks PostHog what it holds for this install (three HogQL
+ * queries through its query API) and checks it against the marker: the
+ * count, the window, one activity event per day, no uuid stored twice, every
+ * timestamp at noon UTC, one person. Reads only. Never rejects.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const verifyHistoricalBackfill = async (options: VerifyHistoricalBackfillOptions): Promise<VerifyHistoricalBackfillResult> => {
+  try {
+    return await (await loadEngine()).verify(options)
   } catch (error) {
     return { _tag: "Error", message: `posthog-backfill could not run: ${messageOf(error)}` }
   }

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Backoff, CaptureEvent, ConsentRules, HistoricalEvents, Lease, Marker } from "@posthog-backfill/core"
+import type { BackfillVerification, Backoff, CaptureEvent, ConsentRules, HistoricalEvents, Lease, Marker } from "@posthog-backfill/core"
 
 /**
  * @since 0.1.0
@@ -121,4 +121,15 @@ export type HistoricalBackfillResult =
  */
 export type RecordLiveSinceResult =
   | { readonly _tag: "Recorded"; readonly liveSince: string }
+  | { readonly _tag: "Error"; readonly message: string }
+
+/**
+ * What `verifyHistoricalBackfill` resolves: the report (`report.ok`: every
+ * check passed), or why it could not ask PostHog.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type VerifyHistoricalBackfillResult =
+  | { readonly _tag: "Verified"; readonly report: BackfillVerification.VerificationReport }
   | { readonly _tag: "Error"; readonly message: string }

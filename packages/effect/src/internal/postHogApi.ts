@@ -105,7 +105,13 @@ export const checkTarget = (target: ApiTarget): Either.Either<{ readonly base: s
  *
  * @internal
  */
-export const makeRest = (http: HttpClient.HttpClient, base: string, apiKey: string) => {
+export const makeRest = (
+  http: HttpClient.HttpClient,
+  base: string,
+  apiKey: string,
+  /** What the key needs and what to run again, for the messages. */
+  purpose: { readonly scopes: string; readonly rerun: string } = { scopes: "dashboard:write and insight:write", rerun: "apply again; what was written is kept" }
+) => {
   const send = (request: ApiRequest, params: Readonly<Record<string, string>> = {}) =>
     Effect.gen(function*() {
       let built = request.method === "GET"
@@ -150,7 +156,7 @@ export const makeRest = (http: HttpClient.HttpClient, base: string, apiKey: stri
           reason: "Unauthorized",
           status,
           message: `PostHog refused the personal API key (HTTP ${status}) for ${request.method} ${request.path}: use a personal ` +
-            "API key (phx_..., not the project key phc_...) with dashboard:write and insight:write scopes for this project."
+            `API key (phx_..., not the project key phc_...) with ${purpose.scopes} scopes for this project.`
         })
       }
       if (status === 404) {
@@ -166,7 +172,7 @@ export const makeRest = (http: HttpClient.HttpClient, base: string, apiKey: stri
           reason: "RequestFailed",
           status,
           message: `PostHog answered HTTP ${status} to ${request.summary} (${request.method} ${request.path}): ` +
-            `${text.slice(0, 300) || "no body"}. Fix the cause and run apply again; what was written is kept.`
+            `${text.slice(0, 300) || "no body"}. Fix the cause and run ${purpose.rerun}.`
         })
       }
       try {

@@ -10,6 +10,8 @@
  *
  * @since 0.1.0
  */
+import type { CapturedEvent } from "./LocalCaptureServer.js"
+import { answerQuery, type QueryState } from "./internal/verifyQueries.js"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -96,6 +98,13 @@ export interface LocalPostHogApi {
   readonly insights: ReadonlyArray<StoredInsight>
   /** Let `after` writes (POST/PATCH) through, then answer the next `count` writes with `status` (a failure mid-apply). */
   readonly failWrites: (options: { readonly after?: number | undefined; readonly count: number; readonly status: number }) => void
+  /**
+   * The events the query endpoint (`POST /api/projects/:id/query/`) answers
+   * posthog-backfill's verify queries from, e.g. a local capture server's
+   * `events`; `splitPersons` makes the profile-less events another person (a
+   * failed merge).
+   */
+  readonly holdEvents: (events: ReadonlyArray<CapturedEvent>, options?: { readonly splitPersons?: boolean | undefined }) => void
   /** Stores a dashboard or insight directly (e.g. one made by hand in the UI); returns its id. */
   readonly seedDashboard: (dashboard: Omit<StoredDashboard, "id">) => number
   readonly seedInsight: (insight: Omit<StoredInsight, "id" | "short_id">) => number
@@ -130,6 +139,7 @@ export const startLocalPostHogApi = (options: LocalPostHogApiOptions = {}): Prom
   const insights = new Map<number, StoredInsight>()
   let nextId = 1
   let failures = { after: 0, count: 0, status: 500 }
+  let held: QueryState = { events: [], splitPersons: false }
 
   const stamp = (query: unknown): unknown =>
     options.stampQueryVersion !== undefined && isRecord(query) ? { ...query, version: options.stampQueryVersion } : query
@@ -164,6 +174,14 @@ export const startLocalPostHogApi = (options: LocalPostHogApiOptions = {}): Prom
   const route = (method: string, url: URL, base: string, body: unknown, authorization: string | undefined): Answer => {
     if (authorization !== `Bearer ${apiKey}`) {
       return { status: 401, body: { type: "authentication_error", code: "not_authenticated", detail: "Invalid personal API key." } }
+    }
+    const query = /^\/api\/projects\/([^/]+)\/query\/$/.exec(url.pathname)
+    if (query !== null) {
+      if (query[1] !== String(projectId)) return error(404, "Not found.")
+      const node = isRecord(body) && isRecord(body["query"]) ? body["query"] : undefined
+      if (method !== "POST" || node?.["kind"] !== "HogQLQuery" || typeof node["query"] !== "string") return error(400, "Expected { query: { kind: 'HogQLQuery', query } }.")
+      const answer = answerQuery(node["query"], held)
+      return "refused" in answer ? error(400, answer.refused) : { status: 200, body: { ...answer, types: [], hasMore: false } }
     }
     const match = /^\/api\/projects\/([^/]+)\/(dashboards|insights)\/(?:(\d+)\/)?$/.exec(url.pathname)
     if (match === null || match[1] !== String(projectId)) return error(404, "Not found.")
@@ -275,7 +293,7 @@ export const startLocalPostHogApi = (options: LocalPostHogApiOptions = {}): Prom
     let answer: Answer
     try {
       body = text === "" ? undefined : JSON.parse(text)
-      const isWrite = method !== "GET"
+      const isWrite = method !== "GET" && !url.pathname.endsWith("/query/")
       if (isWrite && failures.count > 0 && failures.after > 0) {
         failures = { ...failures, after: failures.after - 1 }
         answer = route(method, url, base, body, req.headers.authorization)
@@ -307,7 +325,7 @@ export const startLocalPostHogApi = (options: LocalPostHogApiOptions = {}): Prom
       return requests.slice()
     },
     get writes() {
-      return requests.filter((request) => request.method !== "GET")
+      return requests.filter((request) => request.method !== "GET" && !request.path.endsWith("/query/"))
     },
     get dashboards() {
       return Array.from(dashboards.values())
@@ -317,6 +335,9 @@ export const startLocalPostHogApi = (options: LocalPostHogApiOptions = {}): Prom
     },
     failWrites: ({ after, count, status }) => {
       failures = { after: after ?? 0, count, status }
+    },
+    holdEvents: (events, options) => {
+      held = { events: events.slice(), splitPersons: options?.splitPersons === true }
     },
     seedDashboard: (dashboard) => {
       const id = nextId++
