@@ -48,6 +48,8 @@ export * as EventId from "./events/EventId.js"
 export * as Scrub from "./events/Scrub.js"
 /** The backfill's events: `historical_activity` per day, one `install_inferred`. */
 export * as HistoricalEvents from "./events/HistoricalEvents.js"
+/** The live-event outbox file: unacknowledged events kept for the next start, bounded. */
+export * as Outbox from "./events/Outbox.js"
 
 // The app and its protocol.
 /** An app's whole backfill configuration. */

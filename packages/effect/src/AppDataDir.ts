@@ -23,6 +23,7 @@ import * as ConfigFile from "./ConfigFile.js"
 import * as Consent from "./Consent.js"
 import * as FirstRunNotice from "./FirstRunNotice.js"
 import * as InstallId from "./InstallId.js"
+import * as LiveOutbox from "./LiveOutbox.js"
 import * as LiveSince from "./LiveSince.js"
 import * as MarkerStore from "./MarkerStore.js"
 import * as SendLease from "./SendLease.js"
@@ -90,6 +91,7 @@ export type Services =
   | MarkerStore.MarkerStore
   | SendLease.SendLease
   | AttemptLog.AttemptLog
+  | LiveOutbox.LiveOutbox
 
 /**
  * The services over an app's files in its data dir.
@@ -109,6 +111,7 @@ export const layer = (options: Options): Layer.Layer<Services> => {
     onConfig.pipe(Layer.provideMerge(ConfigFile.layer({ path: configPath }))),
     MarkerStore.layer({ path: markerPath, pendingPath }),
     SendLease.layer({ path: leasePath }),
-    AttemptLog.layer({ path: attemptsPath })
+    AttemptLog.layer({ path: attemptsPath }),
+    LiveOutbox.layer({ path: LiveOutbox.pathFor(configPath) })
   )
 }

@@ -30,6 +30,7 @@
  *
  * @since 0.1.0
  */
+import * as LiveOutbox from "./LiveOutbox.js"
 import type { BackfillApp, CaptureEvent, ConsentRules } from "@posthog-backfill/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -243,6 +244,7 @@ export const make = (options: Options): Effect.Effect<Service, TelemetryError, C
         : (events) => makeLiveTransport(PostHog, { apiKey: target.apiKey, host: target.host }, target.tuning, events),
       disabledReason: "no PostHog API key was given, so live events are validated and gated but not sent",
       maxDedupeKeys: prepared.maxDedupeKeys,
+      outbox: yield* LiveOutbox.LiveOutbox,
       recordLiveSince: (day) =>
         liveSince.record(day).pipe(
           Effect.tap((recorded) => Effect.logDebug(`live telemetry began ${recorded}: the backfill ends the day before`)),
@@ -289,6 +291,8 @@ export interface RecordingOptions {
   readonly installId?: string | undefined
   readonly maxDedupeKeys?: number | undefined
   readonly behaviour?: RecordingBehaviour | undefined
+  /** Where unacknowledged events wait for the next start (e.g. `LiveOutbox.makeMemory()`). Default: nowhere. */
+  readonly outbox?: LiveOutbox.Service | undefined
 }
 
 /**
@@ -343,6 +347,7 @@ export const makeRecording = (options: RecordingOptions): Effect.Effect<Recordin
       transport: transport.make,
       disabledReason: "unused",
       maxDedupeKeys: prepared.maxDedupeKeys,
+      outbox: options.outbox,
       recordLiveSince: (day) => Effect.sync(() => void (liveSince = day))
     })
     return {

@@ -55,6 +55,8 @@ export * as LiveSince from "./LiveSince.js"
 export * as EventCatalog from "./EventCatalog.js"
 /** Typed live events over a long-lived posthog-node client: validated, consent-gated, deduped, positively confirmed. */
 export * as Telemetry from "./Telemetry.js"
+/** Live events not acknowledged by a shutdown, kept in the data dir for the next start (on by default over a data dir). */
+export * as LiveOutbox from "./LiveOutbox.js"
 /** Live telemetry for an app's data dir, and the base properties of the running process. */
 export * as NodeTelemetry from "./NodeTelemetry.js"
 

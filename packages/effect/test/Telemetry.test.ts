@@ -83,7 +83,9 @@ describe("Telemetry over posthog-node and the local capture server", () => {
         unacknowledged: 0,
         unacknowledgedUuids: [],
         errors: [],
-        delivered: true
+        delivered: true,
+        replayed: 0,
+        outbox: { kept: 0, dropped: 0 }
       })
       expect(server.requests).toHaveLength(1)
       expect(server.requests[0]).toMatchObject({ status: 200, eventCount: 3, historicalMigration: undefined })

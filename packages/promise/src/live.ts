@@ -185,6 +185,14 @@ export interface TelemetryReport {
   readonly unacknowledgedUuids: ReadonlyArray<string>
   readonly errors: ReadonlyArray<string>
   readonly delivered: boolean
+  /** Events an earlier run left in the outbox, sent again with their uuids (counted in `acknowledged`/`pending` too). */
+  readonly replayed: number
+  /**
+   * After shutdown: the unacknowledged events kept in the data dir's outbox
+   * (`<config>.outbox.json`) for the next start, and the oldest dropped past
+   * its bound (1000 events).
+   */
+  readonly outbox: { readonly kept: number; readonly dropped: number }
 }
 
 /**
@@ -301,7 +309,9 @@ export const createLiveTelemetry = (options: LiveTelemetryOptions): LiveTelemetr
     unacknowledged: 0,
     unacknowledgedUuids: [],
     errors: [reason],
-    delivered: true
+    delivered: true,
+    replayed: 0,
+    outbox: { kept: 0, dropped: 0 }
   })
   const capture: LiveTelemetry["capture"] = async (event, payload, captureOptions) => {
     const target = await started()

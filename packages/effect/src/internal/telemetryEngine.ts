@@ -13,7 +13,7 @@
  *
  * @internal
  */
-import { type BackfillApp, CaptureEvent, type ConsentRules, EventId } from "@posthog-backfill/core"
+import { type BackfillApp, CaptureEvent, type ConsentRules, EventId, Scrub } from "@posthog-backfill/core"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
@@ -21,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { PLACEHOLDER_INSTALL_ID } from "../InstallId.js"
 import { type AnyEvent, type Catalog, validate } from "../EventCatalog.js"
+import * as LiveOutbox from "../LiveOutbox.js"
 
 /** @internal */
 export interface TransportEvents {
@@ -68,6 +69,10 @@ export interface TelemetryReport {
   readonly unacknowledgedUuids: ReadonlyArray<string>
   readonly errors: ReadonlyArray<string>
   readonly delivered: boolean
+  /** Events an earlier run left in the outbox, handed to the transport again (counted in `acknowledged`/`pending` too). */
+  readonly replayed: number
+  /** After shutdown: events kept in the outbox for the next start, and the oldest dropped past its bound. */
+  readonly outbox: { readonly kept: number; readonly dropped: number }
 }
 
 /** @internal */
@@ -95,6 +100,8 @@ export interface EngineOptions {
    * which ends the backfill's window). Called once, with that day.
    */
   readonly recordLiveSince?: ((day: string) => Effect.Effect<void>) | undefined
+  /** Where unacknowledged events wait for the next start. Default: nowhere. */
+  readonly outbox?: LiveOutbox.Service | undefined
 }
 
 /** @internal */
@@ -118,6 +125,12 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
     const deliveredKeys = new Map<string, true>() // insertion-ordered, bounded
     const failedUuids: Array<string> = []
     const errors: Array<string> = []
+    // The events themselves while unacknowledged, for the outbox: in flight, then given up on.
+    const inFlight = new Map<string, CaptureEvent.CaptureEvent>()
+    const givenUp = new Map<string, CaptureEvent.CaptureEvent>()
+    const outbox = options.outbox ?? LiveOutbox.LiveOutbox.defaultValue()
+    let replayed = 0
+    let outboxResult = { kept: 0, dropped: 0 }
     let captured = 0
     let acknowledged = 0
     let failed = 0
@@ -136,6 +149,7 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
 
     const release = (uuid: string, key: string | undefined) => {
       pending.delete(uuid)
+      inFlight.delete(uuid)
       if (key !== undefined && pendingKeys.get(key) === uuid) pendingKeys.delete(key)
     }
 
@@ -145,6 +159,8 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
       const held = transport.pendingUuids()
       for (const [uuid, key] of pending) {
         if (held.has(uuid)) continue
+        const event = inFlight.get(uuid)
+        if (event !== undefined && givenUp.size < MAX_LISTED * 10) givenUp.set(uuid, event)
         release(uuid, key)
         failed += 1
         failedUuids.push(uuid)
@@ -193,9 +209,67 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
         unacknowledged: failed + stillPending.length,
         unacknowledgedUuids,
         errors: errors.slice(),
-        delivered: failed === 0 && stillPending.length === 0
+        delivered: failed === 0 && stillPending.length === 0,
+        replayed,
+        outbox: outboxResult
       }
     }
+
+    // What an earlier run left in the outbox goes out first, once, with its uuids and timestamps;
+    // without consent, or with nothing to send through, the outbox is deleted.
+    let replayStarted = false
+    const replay = Effect.suspend(() => {
+      if (replayStarted) return Effect.void
+      replayStarted = true
+      return Effect.gen(function*() {
+        const consent = yield* options.consent
+        if (!consent.enabled || consent.debug || transport === undefined) return yield* outbox.clear
+        const kept = yield* outbox.load
+        let refused = 0
+        for (const event of kept) {
+          if (pending.has(event.uuid) || !sendable(event)) {
+            refused += 1
+            continue
+          }
+          transport.enqueue(event)
+          pending.set(event.uuid, undefined)
+          inFlight.set(event.uuid, event)
+          replayed += 1
+        }
+        if (refused > 0) yield* Effect.logWarning(`${refused} event(s) of the live-event outbox are not events this catalog sends; dropped`)
+        if (replayed > 0) yield* Effect.logDebug(`${replayed} live event(s) from the outbox handed over again`)
+      })
+    })
+
+    /** Whether an outbox event is one this catalog would send: a known event, its payload valid, its base properties whitelisted. */
+    const sendable = (event: CaptureEvent.CaptureEvent): boolean => {
+      const definition = catalog.byName.get(event.event)
+      if (definition === undefined) return false
+      const payload: Record<string, unknown> = {}
+      const base: Record<string, unknown> = {}
+      for (const [key, value] of Object.entries(event.properties)) {
+        if (Object.hasOwn(app.baseProperties, key)) base[key] = value
+        else payload[key] = value
+      }
+      const scrubbed = Scrub.scrubProperties(app.baseProperties, base)
+      return Either.isRight(validate(definition, payload)) && Object.keys(scrubbed).length === Object.keys(base).length
+    }
+
+    // After a flush and at shutdown, what is still unacknowledged goes into the outbox (or, without
+    // consent, it is deleted): a crash loses at most what was captured since the last flush.
+    const checkpoint = Effect.gen(function*() {
+      const consent = yield* options.consent
+      if (!consent.enabled || transport === undefined) return yield* outbox.clear
+      outboxResult = yield* outbox.save([...givenUp.values(), ...inFlight.values()])
+    })
+    let persisted = false
+    const persist = Effect.suspend(() => {
+      if (persisted) return Effect.void
+      persisted = true
+      return Effect.tap(checkpoint, () => {
+        if (finalReport !== undefined) finalReport = { ...finalReport, outbox: outboxResult }
+      })
+    })
 
     const invalid = (message: string) =>
       Effect.as(Effect.logWarning(`dropped an invalid live event: ${message}`), CaptureResult.Invalid({ message }))
@@ -260,12 +334,13 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
         transport.enqueue(built)
         captured += 1
         pending.set(built.uuid, key)
+        inFlight.set(built.uuid, built)
         if (key !== undefined) pendingKeys.set(key, built.uuid)
         return CaptureResult.Queued({ uuid: built.uuid })
       })
 
     const capture: Engine["capture"] = (event, payload, captureOptions) =>
-      Effect.suspend(() => captureUnsafe(event, payload, captureOptions)).pipe(
+      Effect.zipRight(replay, Effect.suspend(() => captureUnsafe(event, payload, captureOptions))).pipe(
         Effect.zipLeft(recordLiveSince),
         Effect.catchAllDefect((defect) => {
           const reason = `unexpected failure while capturing: ${defect instanceof Error ? defect.message : String(defect)}`
@@ -276,11 +351,13 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
 
     const flush: Engine["flush"] = Effect.gen(function*() {
       if (finalReport !== undefined) return finalReport
+      yield* replay
       if (transport !== undefined) {
         const current = transport
         yield* Effect.promise(() => current.flush().catch(() => undefined))
       }
       reconcile()
+      yield* checkpoint
       yield* recordLiveSince
       return report()
     })
@@ -298,7 +375,9 @@ export const makeEngine = (options: EngineOptions): Effect.Effect<Engine> =>
         return finalReport
       })())
 
-    const shutdown: Engine["shutdown"] = Effect.promise(shutdownOnce).pipe(
+    const shutdown: Engine["shutdown"] = Effect.zipRight(replay, Effect.promise(shutdownOnce)).pipe(
+      Effect.zipLeft(persist),
+      Effect.map((final) => finalReport ?? final),
       Effect.zipLeft(recordLiveSince),
       Effect.tap((final) =>
         final.delivered

@@ -122,7 +122,9 @@ const emptyReport = (reason: string): Telemetry.TelemetryReport => ({
   unacknowledged: 0,
   unacknowledgedUuids: [],
   errors: [reason],
-  delivered: true
+  delivered: true,
+  replayed: 0,
+  outbox: { kept: 0, dropped: 0 }
 })
 
 /**
