@@ -15,9 +15,8 @@ import {
   verifyHistoricalBackfill
 } from "@posthog-backfill/effect"
 import * as Schema from "effect/Schema"
-import type { HistoricalBackfillOptions } from "./index.js"
-import type { CaptureOptions, CaptureResult, Field, LiveEvent, LiveTelemetry, LiveTelemetryOptions, TelemetryReport } from "./live.js"
-import type { HistoricalBackfillResult, RecordLiveSinceResult } from "./types.js"
+import type { CaptureOptions, CaptureResult, Field, LiveEvent, LiveTelemetry, LiveTelemetryOptions, TelemetryReport } from "./liveTypes.js"
+import type { HistoricalBackfillOptions, HistoricalBackfillResult, RecordLiveSinceResult } from "./types.js"
 
 /** @internal */
 export const runBackfill = (options: HistoricalBackfillOptions & { readonly keepAlive: boolean }): Promise<HistoricalBackfillResult> =>

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { BackfillVerification, Backoff, CaptureEvent, ConsentRules, HistoricalEvents, Lease, Marker } from "@posthog-backfill/core"
+import type { BackfillApp, BackfillVerification, Backoff, CaptureEvent, ConsentRules, HistoricalEvents, Lease, Marker, Rollout } from "@posthog-backfill/core"
 
 /**
  * @since 0.1.0
@@ -133,3 +133,90 @@ export type RecordLiveSinceResult =
 export type VerifyHistoricalBackfillResult =
   | { readonly _tag: "Verified"; readonly report: BackfillVerification.VerificationReport }
   | { readonly _tag: "Error"; readonly message: string }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface HistoricalBackfillOptions {
+  readonly app: BackfillApp.BackfillApp
+  /** The app's data dir (marker, config file with consent and install id). */
+  readonly dataDir: string
+  /**
+   * The SQLite file (opened read-only; on Node read in worker threads through
+   * better-sqlite3, so the host's event loop keeps running; on Bun through
+   * `bun:sqlite`) or the host's own open connection (queried on its thread).
+   */
+  readonly database: string | SqliteDatabase
+  /** The PostHog project API key. Without one nothing is sent and no marker is written. */
+  readonly apiKey?: string | undefined
+  /** Default PostHog US cloud. */
+  readonly host?: string | undefined
+  /** The app's current base properties (version, os, ...); only `install_inferred` carries them. */
+  readonly baseProperties?: Readonly<Record<string, CaptureEvent.PropertyScalar>> | undefined
+  /** The environment consent is read from. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /** How long to wait for the app's own write locks, in ms. Default 5000. */
+  readonly busyTimeoutMs?: number | undefined
+  /** Read the file on the calling thread instead of worker threads. Default `false`. */
+  readonly inline?: boolean | undefined
+  /** Worker threads reading the file on Node. Default two (one on two cores outside Linux). */
+  readonly workers?: number | undefined
+  /** Read the file at a lower CPU priority (Linux: the host's threads get the cores first). Default `true`. */
+  readonly lowPriority?: boolean | undefined
+  /** posthog-node tuning. */
+  readonly sink?: SinkOptions | undefined
+  /** Overrides the app's rollout for this run, e.g. `{ spreadMs: 0 }` to send at once in development. */
+  readonly rollout?: Partial<Rollout.Rollout> | undefined
+  /**
+   * Receives every message (`{ debug, info, warn, error }`, or one function).
+   * Default: none; nothing is printed into the host. The debug dry run
+   * (`<PREFIX>_DEBUG=1`) prints its events to stderr, as documented.
+   */
+  readonly logger?: HostLogger | undefined
+  /** The least severe level handed to `logger`. Default `"Debug"`. */
+  readonly logLevel?: LogLevel | undefined
+  /**
+   * Whether the run holds the host's process open until it ends.
+   * `runHistoricalBackfill`: default `true`. `startHistoricalBackfill`: default
+   * `false`: a short-lived host exits when its own work is done, mid-send if
+   * need be, and the pending send makes its next start the same send.
+   */
+  readonly keepAlive?: boolean | undefined
+  /** Stops the run after this long, in ms (the result is `Stopped`). */
+  readonly deadlineMs?: number | undefined
+  /** Stops the run when aborted (the result is `Stopped`). */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordLiveSinceOptions {
+  readonly app: BackfillApp.BackfillApp
+  /** The app's data dir (its config file holds the day). */
+  readonly dataDir: string
+  /** The day (`YYYY-MM-DD`, UTC). Default: today. */
+  readonly day?: string | undefined
+  /** Receives every message. Default: none. */
+  readonly logger?: HostLogger | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface VerifyHistoricalBackfillOptions {
+  readonly app: BackfillApp.BackfillApp
+  /** The app's data dir: the marker to check against. */
+  readonly dataDir: string
+  /** PostHog's app host, e.g. `https://us.posthog.com` (not the ingestion host). */
+  readonly host: string
+  /** The numeric project id. */
+  readonly projectId: string
+  /** A personal API key (`phx_...`) with `query:read`. */
+  readonly apiKey: string
+  /** Receives every message. Default: none. */
+  readonly logger?: HostLogger | undefined
+}
