@@ -15,7 +15,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import type { Values } from "./args/parse.js"
-import { ExitCode, reportCause } from "./errors.js"
+import { type CliError, ExitCode, reportCause, usageError } from "./errors.js"
 import { loggerLayer, PREFIX } from "./render/output.js"
 
 const LEVELS: Record<string, LogLevel.LogLevel> = {
@@ -101,3 +101,16 @@ export const list = (values: Values, name: string): ReadonlyArray<string> => {
   const value = values[name]
   return Array.isArray(value) ? value : []
 }
+
+/**
+ * A text option that must be given (and not blank), else a usage error that
+ * says what to pass.
+ *
+ * @since 0.1.0
+ * @category values
+ */
+export const required = (values: Values, name: string, what: string): Effect.Effect<string, CliError> =>
+  Option.match(Option.filter(Option.map(text(values, name), (value) => value.trim()), (value) => value !== ""), {
+    onNone: () => Effect.fail(usageError(`--${name} is required: pass ${what}`)),
+    onSome: Effect.succeed
+  })

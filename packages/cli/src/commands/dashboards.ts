@@ -20,7 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Values } from "../args/parse.js"
 import { type CliError, failure, usageError } from "../errors.js"
-import { flag, list, runCommand, text } from "../run.js"
+import { flag, list, required, runCommand, text } from "../run.js"
 import { resolveApp, type ResolvedApp } from "../appSource.js"
 import { printJson } from "../render/json.js"
 import { note, stdout } from "../render/output.js"
@@ -159,12 +159,6 @@ const print = (values: Values) =>
     yield* stdout(dashboards.map(InsightHogQL.renderDashboardHogQL).join("\n"))
   })
 
-const required = (value: Option.Option<string>, option: string, what: string): Effect.Effect<string, CliError> =>
-  Option.match(Option.filter(Option.map(value, (text) => text.trim()), (text) => text !== ""), {
-    onNone: () => Effect.fail(usageError(`--${option} is required: pass ${what}`)),
-    onSome: Effect.succeed
-  })
-
 const apply = (values: Values) => {
   const given = argsOf(values)
   return Effect.gen(function*() {
@@ -176,10 +170,10 @@ const apply = (values: Values) => {
     const offline = apiKey === undefined
     const args = {
       ...given,
-      host: offline ? Option.getOrElse(given.host, () => "") : yield* required(given.host, "host", "PostHog's app host, e.g. --host https://us.posthog.com"),
+      host: offline ? Option.getOrElse(given.host, () => "") : yield* required(values, "host", "PostHog's app host, e.g. --host https://us.posthog.com"),
       projectId: offline
         ? Option.getOrElse(given.projectId, () => "")
-        : yield* required(given.projectId, "project-id", "the numeric project id (Project settings), e.g. --project-id 12345")
+        : yield* required(values, "project-id", "the numeric project id (Project settings), e.g. --project-id 12345")
     }
     if (offline && !args.json) yield* note("dry run without a personal API key: the writes for a project that holds none of these yet (nothing was read or written)")
     const client = yield* PostHogDashboards.PostHogDashboards

@@ -8,21 +8,14 @@
 import type { BackfillVerification } from "@posthog-backfill/core"
 import { AppDataDir, BackfillVerify } from "@posthog-backfill/effect"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type { Values } from "../args/parse.js"
 import { resolveApp } from "../appSource.js"
-import { type CliError, failure, usageError } from "../errors.js"
+import { failure, usageError } from "../errors.js"
 import { printJson } from "../render/json.js"
 import { colorful, stdout } from "../render/output.js"
-import { flag, runCommand, text } from "../run.js"
+import { flag, required, runCommand, text } from "../run.js"
 import { resolveDataDir } from "./consent.js"
 import { resolvePersonalApiKey } from "./dashboards.js"
-
-const required = (value: Option.Option<string>, option: string, what: string): Effect.Effect<string, CliError> =>
-  Option.match(Option.filter(Option.map(value, (text) => text.trim()), (text) => text !== ""), {
-    onNone: () => Effect.fail(usageError(`--${option} is required: pass ${what}`)),
-    onSome: Effect.succeed
-  })
 
 /**
  * The report in lines: one per check, passed or not.
@@ -45,8 +38,8 @@ const program = (values: Values) =>
     const resolved = yield* resolveApp(values)
     const dataDir = yield* resolveDataDir(resolved, text(values, "data-dir"))
     const target = {
-      host: yield* required(text(values, "host"), "host", "PostHog's app host, e.g. --host https://us.posthog.com"),
-      projectId: yield* required(text(values, "project-id"), "project-id", "the numeric project id (Project settings), e.g. --project-id 12345"),
+      host: yield* required(values, "host", "PostHog's app host, e.g. --host https://us.posthog.com"),
+      projectId: yield* required(values, "project-id", "the numeric project id (Project settings), e.g. --project-id 12345"),
       apiKey: yield* resolvePersonalApiKey(text(values, "api-key"))
     }
     const report = yield* BackfillVerify.verify(target).pipe(
