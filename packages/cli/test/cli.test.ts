@@ -161,7 +161,7 @@ describe("posthog-backfill send", () => {
     expect(withoutProgress(first.stderr)).toBe("")
     // Without a terminal: one line per phase, in order.
     expect(progressLines(first.stderr).map((line) => line.replace(/\d+/g, "N"))).toEqual([
-      "posthog-backfill: reading tables N/N",
+      "posthog-backfill: reading tables: N queries",
       "posthog-backfill: building events for N day(s)",
       "posthog-backfill: sending N event(s)"
     ])

@@ -6,7 +6,8 @@
  *   spinner. Anything else written to stderr meanwhile (a warning, the dry
  *   run's event lines) first clears the line, so the two never mix;
  * - otherwise (piped, redirected, `TERM=dumb`): one line per phase change,
- *   `posthog-backfill: <phase>`, so a CI log shows a send that waits out a retry.
+ *   `posthog-backfill: <phase>` (`reading tables: 7 queries`, then building,
+ *   sending, each retry), so a CI log shows a send that waits out a retry.
  *
  * The phases come from the library's `BackfillProgress` service.
  *
@@ -30,7 +31,7 @@ export const redrawable = (stream: { readonly isTTY?: boolean | undefined } = pr
   stream.isTTY === true && env["TERM"] !== "dumb"
 
 interface Display {
-  readonly show: (text: string) => void
+  readonly show: (phase: BackfillProgress.Phase) => void
   readonly stop: () => void
 }
 
@@ -58,8 +59,8 @@ const terminalLine = (label: string): Display => {
   draw()
   const timer = setInterval(draw, TICK_MS)
   return {
-    show: (next) => {
-      text = `${label}: ${next}`
+    show: (phase) => {
+      text = `${label}: ${BackfillProgress.describe(phase)}`
       draw()
     },
     stop: () => {
@@ -70,20 +71,17 @@ const terminalLine = (label: string): Display => {
   }
 }
 
-/** One line per phase change, for logs. */
-const logLines = (): Display => {
-  let last = ""
-  return {
-    show: (text) => {
-      // `reading tables 3/7` and `reading tables 4/7` are one phase; every retry is a change.
-      const phase = text.replace(/ \d+\/\d+$/, "")
-      if (phase === last && !text.startsWith("retry")) return
-      last = phase
-      process.stderr.write(`${PREFIX}: ${text}\n`)
-    },
-    stop: () => undefined
-  }
-}
+/** One line per phase change, for logs: reading once (with its query count), building, sending, every retry. */
+const logLines = (): Display => ({
+  show: (phase) => {
+    if (phase._tag === "Reading" && phase.done > 0) return
+    const text = phase._tag === "Reading"
+      ? `reading tables: ${phase.total} quer${phase.total === 1 ? "y" : "ies"}`
+      : BackfillProgress.describe(phase)
+    process.stderr.write(`${PREFIX}: ${text}\n`)
+  },
+  stop: () => undefined
+})
 
 let active = false
 
@@ -103,7 +101,7 @@ export const withProgress = (label: string) => <A, E, R>(effect: Effect.Effect<A
         return redrawable() ? terminalLine(label) : logLines()
       }),
       (display) =>
-        effect.pipe(Effect.provideService(BackfillProgress.BackfillProgress, { report: (phase) => display.show(BackfillProgress.describe(phase)) })),
+        effect.pipe(Effect.provideService(BackfillProgress.BackfillProgress, { report: display.show })),
       (display) =>
         Effect.sync(() => {
           display.stop()

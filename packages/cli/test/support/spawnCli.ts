@@ -144,7 +144,7 @@ export const useScratch = (name: string): Scratch => {
 }
 
 /** The progress lines a run without a terminal writes on stderr (one per phase change). */
-export const PROGRESS_LINE = /^posthog-backfill: (reading tables \d+\/\d+|building events for \d+ day\(s\)|sending \d+ event\(s\)|retry \d+ of \d+ in [\d.]+ s \(.*\))$/
+export const PROGRESS_LINE = /^posthog-backfill: (reading tables: \d+ quer(?:y|ies)|building events for \d+ day\(s\)|sending \d+ event\(s\)|retry \d+ of \d+ in [\d.]+ s \(.*\))$/
 
 /** stderr without its progress lines: what the command said on its own behalf. */
 export const withoutProgress = (stderr: string): string =>
