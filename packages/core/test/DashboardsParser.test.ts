@@ -78,4 +78,18 @@ describe("the queries mean what their insights say", () => {
     const effectiveness = BundledDashboards.compactionDashboard().insights.find((insight) => insight.id === "effectiveness-by-model")!
     expect(callsOf(parseSelect(sentText(effectiveness))).map((call) => call.name)).toContain("medianExact")
   })
+
+  it("each description carries the caveats that apply to it", () => {
+    const [activity, , compaction] = dashboards
+    expect(activity!.description).toMatch(/survivorship/)
+    expect(activity!.description).toMatch(/where the upload happened/)
+    expect(activity!.description).toMatch(/UTC days/)
+    for (const insight of activity!.insights) {
+      if (insight.id === "installs-by-version") expect(insight.description).toMatch(/backfilled events carry the version of the day the backfill ran/)
+      else expect([insight.id, insight.description]).toEqual([insight.id, expect.stringMatching(/survivorship/)])
+    }
+    const effectiveness = compaction!.insights.find((insight) => insight.id === "effectiveness-by-model")!
+    expect(effectiveness.description).toMatch(/Medians are exact \(medianExact/)
+    expect(effectiveness.description).not.toMatch(/so medians are too/)
+  })
 })
