@@ -120,6 +120,21 @@ const dashboardSelection: ReadonlyArray<OptionSpec> = [
   }
 ]
 
+/** `consent enable` / `consent disable`: one shape, the flag written. */
+const consentWrite = (enabled: boolean, then: string): CommandSpec => {
+  const verb = enabled ? "enable" : "disable"
+  return {
+    name: `consent ${verb}`,
+    summary: `Turn telemetry ${enabled ? "on" : "off"} in the app's config file`,
+    description: `Writes "enabled": ${enabled} to the app's config file, keeping every other key. ${then}`,
+    options: [app, preset, dataDir("The app's data dir, where its config file is"), json("what was written and the decision")],
+    examples: [
+      { command: `posthog-backfill consent ${verb}`, what: "for claude-mem" },
+      { command: `posthog-backfill consent ${verb} --data-dir ./data`, what: "for an app's data dir" }
+    ]
+  }
+}
+
 /**
  * The commands, in the order the top-level help lists them.
  *
@@ -221,26 +236,8 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
       { command: "posthog-backfill consent status --json", what: "for machines" }
     ]
   },
-  {
-    name: "consent enable",
-    summary: "Turn telemetry on in the app's config file",
-    description: "Writes \"enabled\": true to the app's config file, keeping every other key. DO_NOT_TRACK, the env var and CI still win.",
-    options: [app, preset, dataDir("The app's data dir, where its config file is"), json("what was written and the decision")],
-    examples: [
-      { command: "posthog-backfill consent enable", what: "for claude-mem" },
-      { command: "posthog-backfill consent enable --data-dir ./data", what: "for an app's data dir" }
-    ]
-  },
-  {
-    name: "consent disable",
-    summary: "Turn telemetry off in the app's config file",
-    description: "Writes \"enabled\": false to the app's config file, keeping every other key. The backfill and live events honour it.",
-    options: [app, preset, dataDir("The app's data dir, where its config file is"), json("what was written and the decision")],
-    examples: [
-      { command: "posthog-backfill consent disable", what: "for claude-mem" },
-      { command: "posthog-backfill consent disable --data-dir ./data", what: "for an app's data dir" }
-    ]
-  },
+  consentWrite(true, "DO_NOT_TRACK, the env var and CI still win."),
+  consentWrite(false, "The backfill and live events honour it."),
   {
     name: "dashboards print",
     summary: "The app's dashboards as HogQL (offline)",

@@ -13,8 +13,8 @@
  * - A write succeeds only on a 2xx answer (`fetchWithRetry`, `successful-write`);
  *   a 413 halves the batch (`flush`); retries wait on plain `setTimeout`s
  *   (`retriable`), which keep a host's process alive.
- * - `shutdown()` and background flushes catch fetch errors and print them with
- *   `console.error` (`logFlushError`), and `shutdown()` resolves without error
+ * - `shutdown()` and background flushes catch fetch errors and print them on
+ *   the console's error stream (`logFlushError`), and `shutdown()` resolves without error
  *   when its budget runs out (`raceWithTimeout`). Its other messages go
  *   through a logger bound to `console` at construction (`_logger`).
  * - `POSTHOG_CAPTURE_MODE=v1` in `process.env` at construction switches the
